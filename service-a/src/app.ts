@@ -1,0 +1,42 @@
+import { createRequire } from 'node:module'
+import { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from './config.ts'
+import accessLog from './plugins/access-log.ts'
+import errors from './plugins/errors.ts'
+import health from './plugins/health.ts'
+import metrics from './plugins/metrics.ts'
+import requestId, { genReqId } from './plugins/request-id.ts'
+import hello from './routes/hello.ts'
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+/**
+ * The whole service as one plugin, so that tests can build it again and again with `inject`.
+ * Not encapsulated: its hooks must also reach the root's not-found handler.
+ */
+async function serviceA (app: FastifyInstance): Promise<void> {
+  // Order matters: the hooks that instrument routes must exist before the routes do.
+  await app.register(metrics, { version })
+  await app.register(requestId)
+  await app.register(accessLog)
+  await app.register(errors)
+  await app.register(health)
+  await app.register(hello)
+}
+
+/** Fastify's own options for the service: logging, request ids. */
+export function serverOptions (config: Pick<Config, 'LOG_LEVEL'>, stdoutIsTTY = false): FastifyServerOptions {
+  return {
+    logger: {
+      level: config.LOG_LEVEL,
+      // Machines read JSON; people at a terminal read pretty lines. Never decided by NODE_ENV.
+      ...(stdoutIsTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
+    },
+    // plugins/access-log.ts writes the one line per request; Fastify's own two are turned off.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId
+  }
+}
+
+export default fp(serviceA, { name: 'service-a', fastify: '5.x' })

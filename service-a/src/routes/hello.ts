@@ -1,0 +1,34 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyInstance } from 'fastify'
+
+const greeting = {
+  type: 'object',
+  required: ['message'],
+  properties: { message: { type: 'string' } }
+} as const
+
+export const MAX_DELAY_MS = 10_000
+
+/** The service's whole business: greetings, with an optional delay that simulates slow work. */
+export default async function hello (app: FastifyInstance): Promise<void> {
+  app.get('/', { schema: { response: { 200: greeting } } }, async () => ({ message: 'Hello, world!' }))
+
+  app.get<{ Params: { name: string }, Querystring: { delay?: number } }>('/hello/:name', {
+    schema: {
+      params: {
+        type: 'object',
+        properties: { name: { type: 'string', minLength: 1, maxLength: 64 } }
+      },
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { delay: { type: 'integer', minimum: 0, maximum: MAX_DELAY_MS, description: 'milliseconds' } }
+      },
+      response: { 200: greeting }
+    }
+  }, async (request) => {
+    const { delay } = request.query
+    if (delay !== undefined && delay > 0) await sleep(delay)
+    return { message: `Hello, ${request.params.name}!` }
+  })
+}
