@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
+
+export function cpuModel (): string {
+  const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))
+  return match?.[1]?.trim() ?? 'unknown CPU'
+}
+
+/** Every CPU of the machine (availableParallelism shrinks to 1 once this process is pinned). */
+export function cpuCount (): number {
+  return cpus().length
+}
+
+export function memoryGiB (): number {
+  return Math.round(totalmem() / 2 ** 30)
+}
+
+export function load (): string {
+  return loadavg().map((n) => n.toFixed(2)).join(' ')
+}
+
+/**
+ * Pins this process (the load generator, every thread) to CPU 0 and returns the CPU for the
+ * servers, where the machine has two and taskset exists; otherwise both share every CPU.
+ */
+export function pinLoadGenerator (): number | undefined {
+  if (availableParallelism() < 2) return undefined
+  try {
+    execFileSync('taskset', ['-a', '-c', '-p', '0', String(process.pid)], { stdio: 'ignore' })
+    return 1
+  } catch {
+    return undefined
+  }
+}
+
+/** Installed versions of the packages under test, as `name version` pairs. */
+export function versions (): string {
+  const bench = createRequire(import.meta.url)
+  const service = createRequire(new URL('../../service-a/package.json', import.meta.url))
+  const of = (require: NodeJS.Require, name: string) => (require(`${name}/package.json`) as { version: string }).version
+  return [
+    `fastify ${of(bench, 'fastify')}`,
+    `service-a's fastify ${of(service, 'fastify')}, prom-client ${of(service, 'prom-client')}, pino ${of(createRequire(service.resolve('fastify')), 'pino')}`,
+    `fastify-metrics ${of(bench, 'fastify-metrics')} and ${of(bench, 'fastify-metrics-13')}`,
+    `express ${of(bench, 'express')}`,
+    `express-prom-bundle ${of(bench, 'express-prom-bundle')}`,
+    `autocannon ${of(bench, 'autocannon')}`
+  ].join(', ')
+}

@@ -1,0 +1,24 @@
+/**
+ * What every server variant serves, so that they differ only in framework and instrumentation.
+ * `/` is the hello-world route under load; `/r/a` … `/r/s` bring the route count to 20 for the
+ * `/metrics` render measurement (20 routes × one histogram ≈ 400 samples). Letters, not numbers:
+ * express-prom-bundle folds numeric path segments into one label value.
+ */
+export const HELLO = { message: 'Hello, world!' }
+export const EXTRA_ROUTES = Array.from({ length: 19 }, (_, i) => `/r/${String.fromCharCode(97 + i)}`)
+
+/** The same response schema service-a declares, so Fastify variants serialize alike. */
+export const HELLO_SCHEMA = {
+  response: {
+    200: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } }
+  }
+} as const
+
+/** Loopback only: the bench never sends traffic anywhere else. */
+export const HOST = '127.0.0.1'
+
+export function port (): number {
+  const value = Number(process.env.PORT)
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`PORT must be a port number (got ${process.env.PORT})`)
+  return value
+}
