@@ -37,14 +37,36 @@ deps: service-a/node_modules/.package-lock.json ## Install every npm dependency 
 
 ##@ Run
 
+SERVICE_PORT ?= 9000
+PROMETHEUS_PORT ?= 9090
+GRAFANA_PORT ?= 3000
+RUN_DIR ?= $(CURDIR)/.run
+
 .PHONY: run
-run: service-a/node_modules/.package-lock.json ## Run the stack locally without a cluster: service-a on :9000.
-	cd service-a && PORT=9000 node src/server.ts
+run: service-a/node_modules/.package-lock.json tools/node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Grafana :3000 if installed. Ctrl-C stops it.
+	scripts/install-prometheus.sh
+	SERVICE_PORT=$(SERVICE_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) RUN_DIR=$(RUN_DIR) node tools/src/local-run/main.ts
+
+# Base URLs of the stack to check; the defaults are those of `make run` and of skaffold's port-forwards.
+SERVICE_URL ?= http://localhost:$(SERVICE_PORT)
+PROMETHEUS_URL ?= http://localhost:$(PROMETHEUS_PORT)
+GRAFANA_URL ?= http://localhost:$(GRAFANA_PORT)
+
+.PHONY: smoke
+smoke: tools/node_modules/.package-lock.json ## Check a running stack (make run or port-forwards); SERVICE_URL, PROMETHEUS_URL, GRAFANA_URL override.
+	SERVICE_URL=$(SERVICE_URL) PROMETHEUS_URL=$(PROMETHEUS_URL) GRAFANA_URL=$(GRAFANA_URL) node tools/src/smoke/main.ts
 
 ##@ Test
 
 .PHONY: test
-test: test-service-a ## Run every test of the repository (what CI runs).
+test: test-service-a test-monitoring ## Run every test of the repository (what CI runs).
+
+.PHONY: test-monitoring
+test-monitoring: service-a/node_modules/.package-lock.json tools/node_modules/.package-lock.json ## Monitoring: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus.
+	scripts/install-prometheus.sh
+	promtool check config prometheus/prometheus.yml
+	promtool test rules prometheus/tests/*.yml
+	cd tools && npx eslint src/monitoring src/local-run src/smoke test/monitoring && npx tsc --noEmit && npx tap test/monitoring
 
 .PHONY: test-service-a
 test-service-a: service-a/node_modules/.package-lock.json ## service-a: lint, type-check, tap suite with 100% coverage.
@@ -55,3 +77,15 @@ test-service-a: service-a/node_modules/.package-lock.json ## service-a: lint, ty
 .PHONY: build
 build: service-a/node_modules/.package-lock.json ## Compile service-a's TypeScript into service-a/dist.
 	cd service-a && npm run --silent build
+
+##@ Benchmark
+
+BENCH_DURATION ?= 5
+BENCH_WARMUP ?= 2
+BENCH_ROUNDS ?= 3
+
+# Not part of `make test`: a benchmark takes minutes and its figures depend on the machine's load.
+.PHONY: bench
+bench: build bench/node_modules/.package-lock.json ## service-a's instrumentation cost against bare Fastify and peers, in one run; writes docs/benchmarks.md (BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_ONLY).
+	command -v taskset >/dev/null || (apt-get update && apt-get install -y --no-install-recommends util-linux)
+	cd bench && npm run --silent build && BENCH_DURATION=$(BENCH_DURATION) BENCH_WARMUP=$(BENCH_WARMUP) BENCH_ROUNDS=$(BENCH_ROUNDS) node dist/run.js

@@ -1,0 +1,39 @@
+import { settingsFromEnv } from './settings.ts'
+import { startLocalStack } from './stack.ts'
+
+/**
+ * `make run`: the stack without a cluster until Ctrl-C or SIGTERM, which stop every part in
+ * order, also during start-up. Exits 1 when a part cannot start or dies on its own.
+ */
+async function main (): Promise<number> {
+  const interrupted = new AbortController()
+  for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => interrupted.abort(name))
+  const stopped = new Promise<number>((resolve) => interrupted.signal.addEventListener('abort', () => resolve(0)))
+
+  let stack
+  try {
+    stack = await startLocalStack({ ...settingsFromEnv(process.env), signal: interrupted.signal })
+  } catch (error) {
+    if (interrupted.signal.aborted) return 0
+    throw error
+  }
+  console.log('Ready. `make smoke` checks it; Ctrl-C stops everything.')
+  let stopping = false
+  const died = Promise.race(stack.children.map(async (child) => {
+    const code = await child.exited
+    if (stopping) return 0
+    console.error(`${child.name} exited (${code}); stopping the rest.`)
+    return 1
+  }))
+  const status = await Promise.race([stopped, died])
+  stopping = true
+  console.log('Stopping…')
+  await stack.stop()
+  console.log('Stopped.')
+  return status
+}
+
+main().then((status) => { process.exitCode = status }, (error: unknown) => {
+  console.error(`make run: ${(error as Error).message}`)
+  process.exitCode = 1
+})

@@ -1,0 +1,48 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+
+/** Every HTTP call of the tools gives up after this long: a hung server is a failure too. */
+export const REQUEST_TIMEOUT_MS = 5_000
+
+export class HttpError extends Error {}
+
+/** Nothing answered at all: refused, timed out, unknown host. */
+export class UnreachableError extends HttpError {}
+
+/** GET (or POST a form) and parse JSON; a network error or non-2xx status is an HttpError. */
+export async function fetchJson<T> (url: string, init: RequestInit = {}): Promise<T> {
+  const response = await request(url, init)
+  const text = await response.text()
+  if (!response.ok) throw new HttpError(`${url} answered ${response.status}: ${text.slice(0, 200)}`)
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    throw new HttpError(`${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`)
+  }
+}
+
+/** fetch with the tools' timeout, and network errors turned into one readable HttpError. */
+export async function request (url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...init })
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message
+    throw new UnreachableError(`${url} is not reachable: ${cause}`)
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined; throws after `timeoutMs` or once `signal` aborts. */
+export async function waitFor<T> (what: string, check: () => Promise<T | undefined>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer yet'
+  for (;;) {
+    try {
+      const value = await check()
+      if (value !== undefined) return value
+    } catch (error) {
+      last = (error as Error).message
+    }
+    if (signal?.aborted === true) throw new Error(`gave up waiting for ${what}: ${String(signal.reason)}`)
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`)
+    await sleep(250)
+  }
+}

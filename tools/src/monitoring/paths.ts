@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url'
+
+/** The checkout's root, found from this file's place in it (tools/src/monitoring/). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
+/** The raw config files of the layout contract, the one source of truth of both runs. */
+export const PATHS = {
+  prometheusConfig: `${REPO_ROOT}prometheus/prometheus.yml`,
+  prometheusRules: `${REPO_ROOT}prometheus/rules`,
+  grafanaDatasources: `${REPO_ROOT}grafana/provisioning/datasources`,
+  grafanaDashboardProviders: `${REPO_ROOT}grafana/provisioning/dashboards`,
+  grafanaDashboards: `${REPO_ROOT}grafana/dashboards`,
+  dashboard: `${REPO_ROOT}grafana/dashboards/service-a.json`,
+  grafanaAdminSecret: `${REPO_ROOT}grafana/grafana-admin.secret.env`,
+  serviceA: `${REPO_ROOT}service-a`,
+  runDir: `${REPO_ROOT}.run`
+} as const

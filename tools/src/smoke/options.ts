@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { PATHS } from '../monitoring/paths.ts'
+
+export interface SmokeOptions {
+  serviceUrl: string
+  prometheusUrl: string
+  grafanaUrl: string
+  grafanaUser: string
+  grafanaPassword: string
+}
+
+export const USAGE = 'usage: smoke [SERVICE_URL [PROMETHEUS_URL [GRAFANA_URL]]]  ' +
+  '(or the same names as environment variables; GRAFANA_USER and GRAFANA_PASSWORD for Grafana\'s API)'
+
+/**
+ * Base URLs from the arguments, else the environment, else the ports that both `make run` and
+ * `skaffold dev --port-forward` use. Grafana's credentials default to the Kubernetes stack's
+ * generated admin secret when this checkout has one, else Grafana's own admin/admin.
+ */
+export function smokeOptions (args: string[], env: NodeJS.ProcessEnv, secretFile: string = PATHS.grafanaAdminSecret): SmokeOptions {
+  if (args.length > 3 || args.some((arg) => !/^https?:\/\//.test(arg))) throw new Error(USAGE)
+  const secret = existsSync(secretFile) ? parseEnvFile(readFileSync(secretFile, 'utf8')) : {}
+  return {
+    serviceUrl: trim(args[0] ?? env.SERVICE_URL ?? 'http://localhost:9000'),
+    prometheusUrl: trim(args[1] ?? env.PROMETHEUS_URL ?? 'http://localhost:9090'),
+    grafanaUrl: trim(args[2] ?? env.GRAFANA_URL ?? 'http://localhost:3000'),
+    grafanaUser: env.GRAFANA_USER ?? secret['admin-user'] ?? 'admin',
+    grafanaPassword: env.GRAFANA_PASSWORD ?? secret['admin-password'] ?? 'admin'
+  }
+}
+
+function trim (url: string): string {
+  return url.replace(/\/+$/, '')
+}
+
+function parseEnvFile (text: string): Record<string, string> {
+  const entries = text.split('\n').map((line) => line.match(/^\s*([\w.-]+)\s*=(.*)$/)).filter((match) => match !== null)
+  return Object.fromEntries(entries.map((match) => [match[1], match[2]?.trim()]))
+}
