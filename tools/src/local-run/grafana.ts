@@ -15,9 +15,14 @@ export function findGrafana (env: NodeJS.ProcessEnv = process.env): { command: s
   const legacy = findExecutable('grafana-server', env.PATH)
   const binary = grafana ?? legacy
   if (binary === undefined) return undefined
-  // Packages install the static files in /usr/share/grafana; a tarball keeps them next to bin/.
-  const home = env.GRAFANA_HOME ?? (existsSync('/usr/share/grafana/public') ? '/usr/share/grafana' : dirname(dirname(realpathSync(binary))))
+  const home = env.GRAFANA_HOME ?? grafanaHome(binary)
   return { command: binary, args: [...(grafana === undefined ? [] : ['server']), '--homepath', home] }
+}
+
+/** A release tarball keeps its static files in public/ beside bin/; packages put them in /usr/share/grafana. */
+function grafanaHome (binary: string): string {
+  const beside = dirname(dirname(realpathSync(binary)))
+  return existsSync(join(beside, 'public')) ? beside : '/usr/share/grafana'
 }
 
 export interface GrafanaOptions { port: number, prometheusUrl: string, runDir: string, readyTimeoutMs?: number, signal?: AbortSignal }

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// A stand-in for the `grafana` binary (none can be installed here): it records how it was
+// started and answers the API calls of the smoke check, healthy or, with FAKE_GRAFANA_BROKEN, not.
+import { writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { join } from 'node:path'
+
+const env = process.env
+writeFileSync(join(env.GF_PATHS_DATA ?? '.', 'started.json'), JSON.stringify({ args: process.argv.slice(2), env }))
+const broken = env.FAKE_GRAFANA_BROKEN === '1'
+const answers: Record<string, object> = {
+  '/api/health': { database: 'ok' },
+  '/api/datasources/uid/prometheus/health': broken ? { status: 'ERROR', message: 'connection refused' } : { status: 'OK' },
+  '/api/dashboards/uid/service-a': { dashboard: { uid: 'service-a' } }
+}
+const server = createServer((request, response) => {
+  const answer = answers[request.url ?? '']
+  if (answer === undefined || request.headers.authorization === undefined && request.url !== '/api/health') {
+    response.writeHead(answer === undefined ? 404 : 401).end('{}')
+  } else {
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
+  }
+})
+server.listen(Number(env.GF_SERVER_HTTP_PORT), env.GF_SERVER_HTTP_ADDR)
+process.on('SIGTERM', () => server.close())

@@ -1,0 +1,115 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { freePort } from '../../src/monitoring/free-port.ts'
+import { readRuleNames } from '../../src/monitoring/prometheus-config.ts'
+import { PATHS } from '../../src/monitoring/paths.ts'
+import { smoke, SmokeFailure } from '../../src/smoke/checks.ts'
+import { smokeOptions, type SmokeOptions } from '../../src/smoke/options.ts'
+import { api, fakeServer } from './helpers.ts'
+
+// The smoke check against stand-ins that answer like a healthy or a broken stack; the e2e test
+// runs it against the real service-a and Prometheus.
+
+const names = readRuleNames(PATHS.prometheusRules)
+const allRules = [...names.records, ...names.alerts].map((name) => ({ name, health: 'ok' }))
+const healthy = {
+  service: { '/': { message: 'Hello, world!' }, '/readyz': { status: 'ok' } },
+  prometheus: {
+    '/api/v1/targets': api({ activeTargets: [{ labels: { job: 'service-a' }, health: 'up', lastError: '', scrapeUrl: 'http://service-a:80/metrics' }] }),
+    '/api/v1/rules': api({ groups: [{ name: 'all', rules: allRules }] })
+  },
+  grafana: {
+    '/api/health': { database: 'ok' },
+    '/api/datasources/uid/prometheus/health': { status: 'OK' },
+    '/api/dashboards/uid/service-a': { dashboard: {} }
+  }
+}
+
+type Stack = typeof healthy
+
+async function run (t: Test, change: (stack: Stack) => void = () => {}, grafana = true): Promise<{ lines: string[], error?: Error }> {
+  const stack = structuredClone(healthy)
+  change(stack)
+  const options: SmokeOptions = {
+    serviceUrl: await fakeServer(t, stack.service),
+    prometheusUrl: await fakeServer(t, stack.prometheus),
+    grafanaUrl: grafana ? await fakeServer(t, stack.grafana) : `http://127.0.0.1:${await freePort()}`,
+    grafanaUser: 'admin',
+    grafanaPassword: 'secret'
+  }
+  const lines: string[] = []
+  try {
+    await smoke(options, (line) => lines.push(line))
+    return { lines }
+  } catch (error) {
+    t.type(error, SmokeFailure)
+    return { lines, error: error as Error }
+  }
+}
+
+t.test('a healthy stack passes every check, Grafana included', async (t) => {
+  const { lines, error } = await run(t)
+  t.equal(error, undefined)
+  t.equal(lines.length, 4)
+  t.match(lines[3], /^ok {4}Grafana is healthy/)
+})
+
+t.test('an unreachable Grafana is skipped with a message', async (t) => {
+  const { lines, error } = await run(t, undefined, false)
+  t.equal(error, undefined)
+  t.match(lines.at(-1), /^skip {2}Grafana is not reachable/)
+})
+
+t.test('each broken part stops the check with a message naming it', async (t) => {
+  const cases: Array<[string, (stack: Stack) => void, RegExp]> = [
+    ['service-a answers something else', (s) => { s.service['/'] = { message: 'bye' } }, /service-a answers .*GET \/ answered \{"message":"bye"\}/],
+    ['service-a is not ready', (s) => { delete (s.service as Record<string, unknown>)['/readyz'] }, /readyz answered 404/],
+    ['no service-a target', (s) => { s.prometheus['/api/v1/targets'] = api({ activeTargets: [] }) }, /no target of job service-a/],
+    ['the target is down', (s) => {
+      s.prometheus['/api/v1/targets'] = api({ activeTargets: [{ labels: { job: 'service-a' }, health: 'down', lastError: 'connection refused', scrapeUrl: 'http://service-a:80/metrics' }] })
+    }, /http:\/\/service-a:80\/metrics is down: connection refused/],
+    ['the target is not scraped yet', (s) => {
+      s.prometheus['/api/v1/targets'] = api({ activeTargets: [{ labels: { job: 'service-a' }, health: 'unknown', lastError: '', scrapeUrl: 'u' }] })
+    }, /u is unknown: not scraped yet/],
+    ['a rule is missing', (s) => { s.prometheus['/api/v1/rules'] = api({ groups: [{ name: 'all', rules: allRules.slice(1) }] }) }, new RegExp(`not loaded: ${allRules[0]!.name}`)],
+    ['a rule fails', (s) => {
+      s.prometheus['/api/v1/rules'] = api({ groups: [{ name: 'all', rules: [...allRules.slice(1), { name: allRules[0]!.name, health: 'err', lastError: 'bad' }] }] })
+    }, /fails: bad/],
+    ['Grafana\'s database is down', (s) => { s.grafana['/api/health'] = { database: 'failing' } }, /database is failing/],
+    ['the datasource cannot reach Prometheus', (s) => { s.grafana['/api/datasources/uid/prometheus/health'] = { status: 'ERROR', message: 'refused' } as never }, /datasource prometheus is ERROR: refused/],
+    ['the dashboard is missing', (s) => { delete (s.grafana as Record<string, unknown>)['/api/dashboards/uid/service-a'] }, /dashboards\/uid\/service-a answered 404/]
+  ]
+  for (const [name, breakIt, message] of cases) {
+    const { error } = await run(t, breakIt)
+    t.match(error?.message, message, name)
+  }
+})
+
+t.test('a Grafana that answers but not with JSON fails instead of being skipped', async (t) => {
+  const { error } = await run(t, (s) => { (s.grafana as Record<string, unknown>)['/api/health'] = (_: unknown, response: { end: (body: string) => void }) => response.end('<html>') })
+  t.match(error?.message, /Grafana is healthy .*not JSON: <html>/)
+})
+
+t.test('options come from arguments, then the environment, then the local defaults', async (t) => {
+  const none = join(t.testdir(), 'none.env')
+  t.same(smokeOptions([], {}, none), {
+    serviceUrl: 'http://localhost:9000',
+    prometheusUrl: 'http://localhost:9090',
+    grafanaUrl: 'http://localhost:3000',
+    grafanaUser: 'admin',
+    grafanaPassword: 'admin'
+  })
+  const env = { SERVICE_URL: 'http://a:1/', PROMETHEUS_URL: 'http://b:2', GRAFANA_URL: 'http://c:3', GRAFANA_USER: 'u', GRAFANA_PASSWORD: 'p' }
+  t.same(smokeOptions([], env, none), { serviceUrl: 'http://a:1', prometheusUrl: 'http://b:2', grafanaUrl: 'http://c:3', grafanaUser: 'u', grafanaPassword: 'p' })
+  t.match(smokeOptions(['http://x:1', 'https://y:2', 'http://z:3'], env, none), { serviceUrl: 'http://x:1', prometheusUrl: 'https://y:2', grafanaUrl: 'http://z:3' })
+  t.throws(() => smokeOptions(['localhost:9000'], {}, none), /usage: smoke/)
+  t.throws(() => smokeOptions(['http://a', 'http://b', 'http://c', 'http://d'], {}, none), /usage: smoke/)
+})
+
+t.test('Grafana credentials default to the Kubernetes stack\'s generated admin secret', async (t) => {
+  const secret = join(t.testdir(), 'grafana-admin.secret.env')
+  writeFileSync(secret, 'admin-user=root\nadmin-password=s3cr=t\n# comment\n')
+  t.match(smokeOptions([], {}, secret), { grafanaUser: 'root', grafanaPassword: 's3cr=t' })
+  t.match(smokeOptions([], { GRAFANA_PASSWORD: 'env' }, secret), { grafanaUser: 'root', grafanaPassword: 'env' })
+})
