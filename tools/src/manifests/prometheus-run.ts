@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { mountFor } from './mounts.ts'
+import { find, podTemplates, type K8sObject } from './objects.ts'
+
+/**
+ * Starts the real `prometheus` binary as the Prometheus Deployment would: its exact args, with
+ * every path that lies on a volume mapped under `dir` (ConfigMap volumes written out from the
+ * rendered ConfigMaps, claims and emptyDirs as empty folders). Only the listen address is
+ * added, on a free loopback port. A path outside every volume is an error: with a read-only
+ * root filesystem Prometheus could not write it, and the image's own files are not here.
+ */
+
+export interface RunningPrometheus {
+  url: string
+  /** Everything the process printed so far. */
+  output: () => string
+  stop: () => Promise<void>
+}
+
+export async function startFromDeployment (objects: readonly K8sObject[], name: string, dir: string, timeoutMs = 30_000): Promise<RunningPrometheus> {
+  const template = podTemplates(objects).find((t) => t.owner.kind === 'Deployment' && t.owner.metadata.name === name)
+  if (template === undefined) throw new Error(`no Deployment ${name}`)
+  const container = template.spec.containers.find((c: any) => (c.args ?? []).some((a: string) => a.startsWith('--config.file=')))
+  if (container === undefined) throw new Error(`Deployment ${name} has no container with --config.file`)
+  await materializeVolumes(objects, template.owner, template.spec, container, dir)
+
+  const port = await freePort()
+  const args = (container.args as string[])
+    .filter((arg) => !arg.startsWith('--web.listen-address='))
+    .map((arg) => mapArg(container, arg, dir))
+  args.push(`--web.listen-address=127.0.0.1:${port}`)
+
+  const child = spawn(process.env.PROMETHEUS_BIN ?? 'prometheus', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk) => { output += chunk })
+  child.stderr.on('data', (chunk) => { output += chunk })
+  const exited = once(child, 'exit')
+  const running: RunningPrometheus = {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        await exited
+      }
+    }
+  }
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited with code ${child.exitCode} before it was ready:\n${output}`)
+    if (await isReady(running.url)) return running
+    await sleep(200)
+  }
+  await running.stop()
+  throw new Error(`prometheus was not ready within ${timeoutMs} ms:\n${output}`)
+}
+
+/** `--flag=/abs/path` → the same path under `dir`; other args unchanged. */
+function mapArg (container: any, arg: string, dir: string): string {
+  const match = /^(--[^=]+=)(\/.*)$/.exec(arg)
+  if (match === null) return arg
+  const [, flag, path] = match as unknown as [string, string, string]
+  if (mountFor(container, path) === undefined) throw new Error(`${arg}: ${path} is on no volume of the container`)
+  return flag + join(dir, path)
+}
+
+async function materializeVolumes (objects: readonly K8sObject[], owner: K8sObject, spec: any, container: any, dir: string): Promise<void> {
+  for (const mount of container.volumeMounts ?? []) {
+    const target = join(dir, mount.mountPath)
+    const volume = (spec.volumes ?? []).find((v: any) => v.name === mount.name)
+    const data: Record<string, string> | undefined = volume?.configMap === undefined
+      ? undefined
+      : find(objects, 'ConfigMap', volume.configMap.name, owner.metadata.namespace)?.data
+    if (volume?.configMap !== undefined && data === undefined) throw new Error(`ConfigMap ${volume.configMap.name} does not exist`)
+    if (data === undefined) {
+      await mkdir(target, { recursive: true })
+    } else if (mount.subPath !== undefined) {
+      await mkdir(dirname(target), { recursive: true })
+      await writeFile(target, data[mount.subPath] ?? '')
+    } else {
+      await mkdir(target, { recursive: true })
+      for (const [key, value] of Object.entries(data)) await writeFile(join(target, key), value)
+    }
+  }
+}
+
+async function isReady (url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/-/ready`)
+    return response.status === 200
+  } catch {
+    return false
+  }
+}
+
+async function freePort (): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  await once(server, 'close')
+  return port
+}
