@@ -76,9 +76,8 @@ function checkPodDiscovery (objects: readonly K8sObject[], template: PodTemplate
     errors.push('keeps no container port of those pods')
   }
   if (template.spec.automountServiceAccountToken === false) errors.push('needs the ServiceAccount token, but automountServiceAccountToken is false')
-  if (!canListPods(objects, template.spec.serviceAccountName ?? 'default', namespace)) {
-    errors.push(`ServiceAccount ${template.spec.serviceAccountName} may not list and watch pods`)
-  }
+  const account = template.spec.serviceAccountName ?? 'default'
+  if (!canListPods(objects, account, namespace)) errors.push(`ServiceAccount ${account} may not list and watch pods`)
   return errors
 }
 
@@ -87,7 +86,7 @@ function canListPods (objects: readonly K8sObject[], account: string, namespace:
     .filter((b) => (b.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === account))
     .map((b) => find(objects, b.roleRef.kind, b.roleRef.name, b.roleRef.kind === 'Role' ? namespace : undefined))
     .some((role) => (role?.rules ?? []).some((rule: any) => (rule.apiGroups ?? []).includes('') &&
-      (rule.resources ?? []).includes('pods') && ['list', 'watch'].every((verb) => rule.verbs?.includes(verb))))
+      (rule.resources ?? []).includes('pods') && ['list', 'watch'].every((verb) => rule.verbs.includes(verb))))
 }
 
 function checkGrafana (objects: readonly K8sObject[], template: PodTemplate, container: any): string[] {
@@ -101,7 +100,8 @@ function checkGrafana (objects: readonly K8sObject[], template: PodTemplate, con
   for (const key of datasources) {
     for (const source of parse(read(`${provisioning}/datasources/${key}`)!)?.datasources ?? []) {
       const url = new URL(source.url)
-      const problem = resolveService(objects, template.owner.metadata.namespace, url.hostname, Number(url.port || 80))
+      const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port)
+      const problem = resolveService(objects, template.owner.metadata.namespace, url.hostname, port)
       if (problem !== undefined) errors.push(`${where}: datasource ${source.name} URL ${source.url} ${problem}`)
     }
   }

@@ -34,7 +34,7 @@ function checkServices (objects: readonly K8sObject[]): string[] {
       errors.push(`${describe(service)}: selector matches no pod template`)
       continue
     }
-    for (const port of service.spec.ports) {
+    for (const port of service.spec.ports ?? []) {
       const target = port.targetPort ?? port.port
       const found = pods.some(({ spec }) => containersOf(spec).some((c) => (c.ports ?? []).some((p: any) =>
         typeof target === 'string' ? p.name === target : p.containerPort === target)))

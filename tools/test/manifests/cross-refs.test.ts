@@ -48,6 +48,7 @@ t.test('objects without the optional parts pass', async (t) => {
   const objects: any[] = [
     { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: '1' } }, spec: { containers: [{ name: 'sidecar' }, { name: 'c', ports: [{ containerPort: 80 }] }] } },
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: { a: '1' }, ports: [{ port: 80 }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'headless' }, spec: { selector: { a: '1' } } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'r' }, roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'ServiceAccount', name: 'robot' }] },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } },
@@ -55,7 +56,7 @@ t.test('objects without the optional parts pass', async (t) => {
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'view' } }
   ]
   t.same(checkCrossRefs(objects), [])
-  objects[3]!.subjects[0].name = 'android'
+  objects[4]!.subjects[0].name = 'android'
   t.same(checkCrossRefs(objects), ['RoleBinding/r: subject ServiceAccount android does not exist in namespace undefined'])
 })
 
