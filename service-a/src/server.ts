@@ -9,7 +9,10 @@ async function main (): Promise<void> {
   const config = loadConfig(process.env)
   const app = Fastify(serverOptions(config, process.stdout.isTTY))
   await app.register(serviceA)
+  await app.listen({ port: config.PORT, host: config.HOST })
 
+  // Installed only once listening: before that there is nothing to drain, and its exit-time
+  // hook would turn a failed start-up into exit code 0.
   // Kubernetes sends SIGTERM and, in parallel, removes the pod from the Service's endpoints.
   // Readiness turns 503 at once; the delay lets in-flight traffic routing catch up before
   // app.close() stops accepting connections and waits for the requests in flight.
@@ -18,11 +21,13 @@ async function main (): Promise<void> {
     else app.log.info({ signal }, 'shutting down')
     app.markNotReady()
     if (config.SHUTDOWN_DELAY_MS > 0) await sleep(config.SHUTDOWN_DELAY_MS)
+    // close() reaps the keep-alive connections idle at that moment, but a connection whose
+    // request is still in flight turns idle later and would hold the process until the timeout.
+    const reaper = setInterval(() => app.server.closeIdleConnections(), 50)
     await app.close()
+    clearInterval(reaper)
     app.log.info('shutdown complete')
   })
-
-  await app.listen({ port: config.PORT, host: config.HOST })
 }
 
 main().catch((error: unknown) => {

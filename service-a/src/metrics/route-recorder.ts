@@ -1,7 +1,11 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { HttpMetrics } from './http-metrics.ts'
 
-/** Set while a request holds an in-flight slot, so that an abort and a finish never both free it. */
+/**
+ * Set while a request holds an in-flight slot. A client that hangs up early gets no onResponse,
+ * so onRequestAbort frees the slot; and when an earlier onRequest hook fails, this one never
+ * runs but onResponse still does: neither may give back a slot that is not held.
+ */
 const kInFlight = Symbol('metrics.inFlight')
 type Tracked = FastifyRequest & { [kInFlight]?: boolean }
 
@@ -40,7 +44,6 @@ export class RouteRecorder {
     done()
   }
 
-  /** A client that hangs up early may never get a response, so no onResponse would free its slot. */
   readonly onRequestAbort = (request: Tracked, done: HookHandlerDoneFunction): void => {
     this.#release(request)
     done()

@@ -21,7 +21,6 @@ export default async function hello (app: FastifyInstance): Promise<void> {
       },
       querystring: {
         type: 'object',
-        additionalProperties: false,
         properties: { delay: { type: 'integer', minimum: 0, maximum: MAX_DELAY_MS, description: 'milliseconds' } }
       },
       response: { 200: greeting }

@@ -1,0 +1,37 @@
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.ts'
+
+t.test('defaults suit a container: port 8080 on every interface, info logs, no shutdown delay', async (t) => {
+  t.same(loadConfig({}), { PORT: 8080, HOST: '0.0.0.0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: 0, SHUTDOWN_TIMEOUT_MS: 10_000 })
+})
+
+t.test('values are read from the environment and coerced to numbers', async (t) => {
+  const config = loadConfig({ PORT: '9000', HOST: '127.0.0.1', LOG_LEVEL: 'debug', SHUTDOWN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '20000', UNRELATED: 'x' })
+  t.same(config, { PORT: 9000, HOST: '127.0.0.1', LOG_LEVEL: 'debug', SHUTDOWN_DELAY_MS: 5000, SHUTDOWN_TIMEOUT_MS: 20_000 })
+})
+
+t.test('an empty variable counts as unset', async (t) => {
+  t.equal(loadConfig({ PORT: '' }).PORT, 8080)
+})
+
+t.test('an invalid value is one message naming the variable, the rule and the value', async (t) => {
+  const cases: Array<[NodeJS.ProcessEnv, string]> = [
+    [{ PORT: 'abc' }, 'Invalid configuration: PORT must be integer (got "abc")'],
+    [{ PORT: '70000' }, 'Invalid configuration: PORT must be <= 65535 (got "70000")'],
+    [{ PORT: '0' }, 'Invalid configuration: PORT must be >= 1 (got "0")'],
+    [{ PORT: '80.5' }, 'Invalid configuration: PORT must be integer (got "80.5")'],
+    [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [{ SHUTDOWN_DELAY_MS: '-1' }, 'Invalid configuration: SHUTDOWN_DELAY_MS must be >= 0 (got "-1")'],
+    [{ SHUTDOWN_TIMEOUT_MS: 'soon' }, 'Invalid configuration: SHUTDOWN_TIMEOUT_MS must be integer (got "soon")']
+  ]
+  for (const [env, message] of cases) {
+    t.throws(() => loadConfig(env), new ConfigError(message), message)
+  }
+})
+
+t.test('a shutdown delay that leaves no time to drain is refused', async (t) => {
+  t.throws(() => loadConfig({ SHUTDOWN_DELAY_MS: '10000', SHUTDOWN_TIMEOUT_MS: '10000' }), {
+    name: 'ConfigError',
+    message: 'Invalid configuration: SHUTDOWN_DELAY_MS must be less than SHUTDOWN_TIMEOUT_MS (got 10000 and 10000)'
+  })
+})

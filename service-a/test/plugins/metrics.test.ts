@@ -1,0 +1,167 @@
+import t from 'tap'
+import { DURATION_BUCKETS_SECONDS } from '../../src/metrics/http-metrics.ts'
+import { UNMATCHED_ROUTE } from '../../src/route-hooks.ts'
+import { build, samples, scrape } from '../helper.ts'
+
+const ok = (route: string, method = 'GET', status = 200): string =>
+  `{method="${method}",route="${route}",status_code="${status}"}`
+
+t.test('GET /metrics exposes the HTTP metrics with their exact names, types and help', async (t) => {
+  const app = await build(t)
+  await app.inject('/')
+  const response = await app.inject('/metrics')
+  t.equal(response.statusCode, 200)
+  t.equal(response.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
+  for (const [name, type] of [
+    ['http_requests_total', 'counter'],
+    ['http_request_duration_seconds', 'histogram'],
+    ['http_requests_in_flight', 'gauge'],
+    ['http_request_errors_total', 'counter'],
+    ['service_a_build_info', 'gauge']
+  ]) {
+    t.match(response.body, new RegExp(`^# HELP ${name} [A-Z].+\\.$`, 'm'), `${name} has a sentence of help`)
+    t.match(response.body, new RegExp(`^# TYPE ${name} ${type}$`, 'm'), `${name} is a ${type}`)
+  }
+})
+
+t.test("prom-client's default Node.js and process metrics are there, unprefixed", async (t) => {
+  const app = await build(t)
+  const body = (await app.inject('/metrics')).body
+  for (const name of [
+    'process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds',
+    'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds',
+    'nodejs_active_handles_total', 'nodejs_version_info'
+  ]) {
+    t.match(body, new RegExp(`^# TYPE ${name} `, 'm'), name)
+  }
+})
+
+t.test('service_a_build_info is 1, labelled with the service and Node.js versions', async (t) => {
+  const app = await build(t)
+  const metrics = await scrape(app)
+  t.equal(metrics.get(`service_a_build_info{version="0.1.0",nodejs_version="${process.version}"}`), 1)
+})
+
+t.test('requests are counted and timed by method, route template and status code', async (t) => {
+  const app = await build(t)
+  await app.inject('/hello/Ada')
+  await app.inject('/hello/Grace')
+  await app.inject('/hello/Ada?delay=bad')
+  await app.inject({ method: 'HEAD', url: '/' })
+  const metrics = await scrape(app)
+  t.equal(metrics.get(`http_requests_total${ok('/hello/:name')}`), 2, 'both names under one route template')
+  t.equal(metrics.get(`http_requests_total${ok('/hello/:name', 'GET', 400)}`), 1)
+  t.equal(metrics.get(`http_requests_total${ok('/', 'HEAD')}`), 1)
+  t.equal(metrics.get(`http_request_duration_seconds_count${ok('/hello/:name')}`), 2)
+  t.ok(metrics.get(`http_request_duration_seconds_sum${ok('/hello/:name')}`)! > 0, 'durations are summed')
+  const buckets = [...metrics.keys()].filter((key) => key.startsWith('http_request_duration_seconds_bucket') && key.includes('status_code="400"'))
+  t.same(buckets.map((key) => /le="([^"]+)"/.exec(key)![1]), [...DURATION_BUCKETS_SECONDS.map(String), '+Inf'])
+  t.notOk([...metrics.keys()].some((key) => key.includes('Ada') || key.includes('Grace')), 'no raw URL ever becomes a label')
+})
+
+t.test('a route serving several methods labels each request with its own method', async (t) => {
+  const app = await build(t, {
+    extra: (app) => app.route({ method: ['GET', 'POST'], url: '/both', handler: async () => ({ ok: true }) })
+  })
+  await app.inject({ method: 'GET', url: '/both' })
+  await app.inject({ method: 'POST', url: '/both' })
+  const metrics = await scrape(app)
+  t.equal(metrics.get(`http_requests_total${ok('/both', 'GET')}`), 1)
+  t.equal(metrics.get(`http_requests_total${ok('/both', 'POST')}`), 1)
+})
+
+t.test("a route's own hooks keep running beside the instrumentation", async (t) => {
+  const seen: string[] = []
+  const app = await build(t, {
+    extra: (app) => app.get('/own-hooks', {
+      onRequest: async () => { seen.push('onRequest') },
+      onResponse: [async () => { seen.push('onResponse') }]
+    }, async () => ({ ok: true }))
+  })
+  await app.inject('/own-hooks')
+  t.same(seen, ['onRequest', 'onResponse'])
+  t.equal((await scrape(app)).get(`http_requests_total${ok('/own-hooks')}`), 1)
+})
+
+t.test('every unmatched request is counted under one route label, whatever its path', async (t) => {
+  const app = await build(t)
+  for (let i = 0; i < 50; i++) await app.inject(`/random/${Math.random()}`)
+  await app.inject({ method: 'DELETE', url: '/' })
+  const metrics = await scrape(app)
+  t.equal(metrics.get(`http_requests_total${ok(UNMATCHED_ROUTE, 'GET', 404)}`), 50)
+  t.equal(metrics.get(`http_requests_total${ok(UNMATCHED_ROUTE, 'DELETE', 404)}`), 1)
+  t.equal([...metrics.keys()].filter((key) => key.startsWith('http_requests_total')).length, 2)
+})
+
+t.test('/metrics, /healthz and /readyz are kept out of the request metrics', async (t) => {
+  const app = await build(t)
+  await app.inject('/healthz')
+  await app.inject('/readyz')
+  await app.inject('/metrics')
+  const metrics = await scrape(app)
+  t.notOk([...metrics.keys()].some((key) => key.startsWith('http_requests_total')), 'nothing counted')
+})
+
+t.test('the in-flight gauge counts requests being served and returns to zero', async (t) => {
+  const app = await build(t)
+  const slow = app.inject('/hello/Ada?delay=200')
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal((await scrape(app)).get('http_requests_in_flight'), 1, 'one request in flight')
+  await slow
+  t.equal((await scrape(app)).get('http_requests_in_flight'), 0, 'none after it finished')
+})
+
+t.test('unhandled errors are counted with a bounded error label', async (t) => {
+  const app = await build(t, {
+    extra: (app) => {
+      app.get('/type-error', async () => { throw new TypeError('oops') })
+      app.get('/coded', async () => { throw Object.assign(new Error('fail'), { code: 'ECONNREFUSED' }) })
+      app.get('/client', async () => { throw Object.assign(new Error('nope'), { statusCode: 409 }) })
+    }
+  })
+  await app.inject('/type-error')
+  await app.inject('/type-error')
+  await app.inject('/coded')
+  await app.inject('/client')
+  const metrics = await scrape(app)
+  t.equal(metrics.get('http_request_errors_total{method="GET",route="/type-error",error="TypeError"}'), 2)
+  t.equal(metrics.get('http_request_errors_total{method="GET",route="/coded",error="ECONNREFUSED"}'), 1)
+  t.notOk([...metrics.keys()].some((key) => key.includes('route="/client"') && key.startsWith('http_request_errors_total')), '4xx is not an unhandled error')
+  t.equal(metrics.get(`http_requests_total${ok('/type-error', 'GET', 500)}`), 2, 'failed requests are counted as requests too')
+})
+
+t.test('an error before routing is counted under the unmatched route', async (t) => {
+  const app = await build(t, {
+    extra: (app) => app.addHook('onRequest', async (request) => {
+      if (request.url === '/explode') throw new Error('hook failed')
+    })
+  })
+  t.equal((await app.inject('/explode')).statusCode, 500)
+  const metrics = await scrape(app)
+  t.equal(metrics.get(`http_request_errors_total{method="GET",route="${UNMATCHED_ROUTE}",error="Error"}`), 1)
+  t.equal(metrics.get('http_requests_in_flight'), 0, 'a request whose hooks failed holds no in-flight slot')
+})
+
+t.test('OpenMetrics is served when the scraper asks for it, Prometheus text otherwise', async (t) => {
+  const app = await build(t)
+  await app.inject('/')
+  const prometheusAccept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+  const openMetrics = await app.inject({ url: '/metrics', headers: { accept: prometheusAccept } })
+  t.equal(openMetrics.headers['content-type'], 'application/openmetrics-text; version=1.0.0; charset=utf-8')
+  t.match(openMetrics.body, /^# TYPE http_requests counter$/m, 'OpenMetrics names the counter family without _total')
+  t.match(openMetrics.body, /# EOF\n?$/)
+  for (const accept of ['text/plain', '*/*', 'application/json']) {
+    const text = await app.inject({ url: '/metrics', headers: { accept } })
+    t.equal(text.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8', accept)
+  }
+  t.equal(samples(openMetrics.body).get(`http_requests_total${ok('/')}`), 1, 'both formats show the same series')
+})
+
+t.test('each app instance has its own registry', async (t) => {
+  const first = await build(t)
+  const second = await build(t)
+  await first.inject('/')
+  t.equal((await scrape(first)).get(`http_requests_total${ok('/')}`), 1)
+  t.equal((await scrape(second)).get(`http_requests_total${ok('/')}`), undefined)
+  t.not(first.metrics.registry, second.metrics.registry)
+})

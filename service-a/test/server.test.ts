@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process'
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { samples } from './helper.ts'
+import { getAll, rawRequest, startServer } from './server-process.ts'
+
+async function inFlight (url: string): Promise<number | undefined> {
+  return samples(await (await fetch(`${url}/metrics`)).text()).get('http_requests_in_flight')
+}
+
+t.test('SIGTERM: readiness turns 503, the request in flight completes, exit code 0', async (t) => {
+  const server = await startServer(t, { SHUTDOWN_DELAY_MS: '400' })
+  const slow = fetch(`${server.url}/hello/Ada?delay=800`)
+  await sleep(100)
+  server.child.kill('SIGTERM')
+  await sleep(100)
+  const readiness = await fetch(`${server.url}/readyz`)
+  t.equal(readiness.status, 503, 'not ready while draining')
+  t.equal((await fetch(`${server.url}/healthz`)).status, 200, 'still live while draining')
+  const response = await slow
+  t.equal(response.status, 200)
+  t.same(await response.json(), { message: 'Hello, Ada!' })
+  t.equal(await server.exited, 0)
+  const messages = server.logs.map((line) => line.msg)
+  t.ok(messages.indexOf('shutting down') < messages.indexOf('request completed'), 'shutdown began while the request was in flight')
+  t.ok(messages.indexOf('request completed') < messages.indexOf('shutdown complete'), 'and completed before the process ended')
+  t.match(server.logs.find((line) => line.msg === 'shutting down'), { signal: 'SIGTERM' })
+})
+
+t.test('SIGINT shuts down the same way', async (t) => {
+  const server = await startServer(t)
+  server.child.kill('SIGINT')
+  t.equal(await server.exited, 0)
+})
+
+t.test('a request that outlasts SHUTDOWN_TIMEOUT_MS is cut off and the exit code is 1', async (t) => {
+  const server = await startServer(t, { SHUTDOWN_TIMEOUT_MS: '300' })
+  const slow = fetch(`${server.url}/hello/Ada?delay=5000`).catch((error: unknown) => error)
+  await sleep(100)
+  const killedAt = Date.now()
+  server.child.kill('SIGTERM')
+  t.equal(await server.exited, 1)
+  t.ok(Date.now() - killedAt < 3000, 'the timeout bounds the shutdown')
+  t.type(await slow, Error, 'the cut-off client sees its connection fail')
+})
+
+t.test('an uncaught error is logged, the server drains, and the exit code is 1', async (t) => {
+  // A signal handler that throws stands in for a bug anywhere in the process.
+  const bug = 'data:text/javascript,process.on("SIGUSR2", () => { throw new Error("a bug") })'
+  const server = await startServer(t, {}, ['--import', bug])
+  server.child.kill('SIGUSR2')
+  t.equal(await server.exited, 1)
+  t.match(server.logs.find((line) => line.msg === 'shutting down after an uncaught error'), { level: 50, err: { message: 'a bug' } })
+})
+
+t.test('invalid configuration: one clear line on stderr and exit code 1', async (t) => {
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL('../src/server.ts', import.meta.url))], {
+    env: { ...process.env, PORT: 'eighty' },
+    encoding: 'utf8'
+  })
+  t.equal(result.status, 1)
+  t.equal(result.stderr, 'Invalid configuration: PORT must be integer (got "eighty")\n')
+  t.equal(result.stdout, '')
+})
+
+t.test('10,000 random unmatched paths add no series and keep /metrics small', async (t) => {
+  const server = await startServer(t, { LOG_LEVEL: 'warn' })
+  await fetch(`${server.url}/nothing-here`)
+  const before = await (await fetch(`${server.url}/metrics`)).text()
+  const paths = Array.from({ length: 10_000 }, (_, i) => `/${i}/${Math.random().toString(36).slice(2)}?q=${i}`)
+  t.same(new Set(await getAll(server.port, paths, 32)), new Set([404]), 'every one of them a 404')
+  const after = await (await fetch(`${server.url}/metrics`)).text()
+  const seriesOf = (text: string): string[] => [...samples(text).keys()].filter((key) => key.startsWith('http_'))
+  t.same(seriesOf(after), seriesOf(before), 'the same series before and after')
+  t.equal(samples(after).get('http_requests_total{method="GET",route="<unmatched>",status_code="404"}'), 10_001)
+  t.ok(after.length < before.length + 200, `/metrics grew by ${after.length - before.length} bytes only`)
+})
+
+t.test('a port already in use stops start-up with the error and exit code 1', async (t) => {
+  const first = await startServer(t)
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL('../src/server.ts', import.meta.url))], {
+    env: { ...process.env, PORT: String(first.port), HOST: '127.0.0.1' },
+    encoding: 'utf8'
+  })
+  t.equal(result.status, 1)
+  t.match(result.stderr, /EADDRINUSE/)
+})
+
+t.test('malformed HTTP gets a 4xx with a JSON body and the server keeps serving', async (t) => {
+  const server = await startServer(t)
+  const cases: Array<[string, string, RegExp]> = [
+    ['garbage request line', 'NOT HTTP AT ALL\r\n\r\n', /^HTTP\/1\.1 400 Bad Request/],
+    ['unknown method', 'BREW / HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 400 Bad Request/],
+    ['oversized headers', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, /^HTTP\/1\.1 431 Request Header Fields Too Large/],
+    ['bad header characters', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', /^HTTP\/1\.1 400 Bad Request/],
+    ['invalid content-length', 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n', /^HTTP\/1\.1 400 Bad Request/]
+  ]
+  for (const [name, bytes, status] of cases) {
+    const answer = await rawRequest(server.port, bytes)
+    t.match(answer, status, name)
+    const body = answer.slice(answer.indexOf('\r\n\r\n') + 4)
+    t.match(JSON.parse(body), { statusCode: Number, error: String, message: String }, `${name}: JSON body`)
+    t.notMatch(answer, /at .+:\d+:\d+/, `${name}: no stack trace`)
+  }
+  const still = await fetch(`${server.url}/`)
+  t.equal(still.status, 200, 'still serving')
+  t.equal(server.child.exitCode, null, 'still running')
+})
+
+t.test('clients that hang up mid-request give their in-flight slot back', async (t) => {
+  const server = await startServer(t)
+  const slow = connect(server.port, '127.0.0.1')
+  slow.write('GET /hello/Ada?delay=300 HTTP/1.1\r\nHost: x\r\n\r\n')
+  const unfinished = connect(server.port, '127.0.0.1')
+  unfinished.write('POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"half":')
+  await sleep(150)
+  t.equal(await inFlight(server.url), 2, 'both requests are in flight')
+  slow.destroy()
+  unfinished.destroy()
+  await sleep(400)
+  t.equal(await inFlight(server.url), 0, 'both slots were given back')
+})
