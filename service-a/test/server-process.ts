@@ -32,7 +32,8 @@ export async function startServer (t: Test, env: Record<string, string> = {}, no
     // process.env carries tap's coverage hooks into the child.
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env }
   })
-  const exited = once(child, 'exit').then(([code]) => code as number | null)
+  // 'close', not 'exit': only then has all of the child's output been read.
+  const exited = once(child, 'close').then(([code]) => code as number | null)
   // SIGTERM, not SIGKILL: the child must live to write its coverage report.
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {
