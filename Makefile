@@ -59,14 +59,14 @@ smoke: tools/node_modules/.package-lock.json ## Check a running stack (make run 
 ##@ Test
 
 .PHONY: test
-test: test-service-a test-monitoring ## Run every test of the repository (what CI runs).
+test: test-service-a test-monitoring test-containers ## Run every test of the repository (what CI runs).
 
 .PHONY: test-monitoring
 test-monitoring: service-a/node_modules/.package-lock.json tools/node_modules/.package-lock.json ## Monitoring: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus.
 	scripts/install-prometheus.sh
 	promtool check config prometheus/prometheus.yml
 	promtool test rules prometheus/tests/*.yml
-	cd tools && npx eslint src/monitoring src/local-run src/smoke test/monitoring && npx tsc --noEmit && npx tap test/monitoring
+	cd tools && npx eslint src/monitoring src/local-run src/smoke test/monitoring && npx tsc --noEmit -p tsconfig.monitoring.json && npx tap test/monitoring/*.test.ts
 
 .PHONY: test-service-a
 test-service-a: service-a/node_modules/.package-lock.json ## service-a: lint, type-check, tap suite with 100% coverage.
@@ -77,6 +77,29 @@ test-service-a: service-a/node_modules/.package-lock.json ## service-a: lint, ty
 .PHONY: build
 build: service-a/node_modules/.package-lock.json ## Compile service-a's TypeScript into service-a/dist.
 	cd service-a && npm run --silent build
+
+##@ Containers
+
+# podman with the project's own settings (scripts/containers/containers.conf): nothing global changes.
+CONTAINERS_CONF ?= $(CURDIR)/scripts/containers/containers.conf
+PODMAN ?= CONTAINERS_CONF=$(CONTAINERS_CONF) podman
+SERVICE_A_IMAGE ?= localhost/service-a:latest
+SERVICE_A_DEV_IMAGE ?= localhost/service-a:dev
+# The one source of truth for Prometheus' image is its Deployment; a stand-in takes that name.
+PROMETHEUS_IMAGE ?= $(shell sed -n 's/^ *image: *//p' prometheus/k8s/prometheus-deployment.yaml)
+
+# Base images are present after setup.sh (pulled, or stand-ins built here), so builds never pull.
+.PHONY: images
+images: ## Build service-a's image and its dev stage with podman (stand-in base images where no registry is reachable; CONTAINERS_STANDINS=auto|always|never).
+	CONTAINERS_CONF=$(CONTAINERS_CONF) NODE_VERSION=$(NODE_VERSION) PROMETHEUS_IMAGE=$(PROMETHEUS_IMAGE) scripts/containers/setup.sh
+	$(PODMAN) build --pull=never --network=host --quiet -t $(SERVICE_A_IMAGE) service-a
+	$(PODMAN) build --pull=never --network=host --quiet --target dev -t $(SERVICE_A_DEV_IMAGE) service-a
+	$(PODMAN) images --format '{{.Repository}}:{{.Tag}} {{.Size}}' --filter reference=$(SERVICE_A_IMAGE) --filter reference=$(SERVICE_A_DEV_IMAGE)
+
+.PHONY: test-containers
+test-containers: images tools/node_modules/.package-lock.json ## Containers for real: service-a's image hardened as in its Deployment, the dev stage's sync, kube play of service-a + Prometheus with make smoke.
+	cd tools && npx eslint src/containers test/containers && npx tsc --noEmit
+	cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap --coverage-map=test/containers/coverage-map.js test/containers/*.test.ts
 
 ##@ Benchmark
 
