@@ -98,7 +98,7 @@ images: ## Build service-a's image and its dev stage with podman (stand-in base 
 
 .PHONY: test-containers
 test-containers: images tools/node_modules/.package-lock.json ## Containers for real: service-a's image hardened as in its Deployment, the dev stage's sync, kube play of service-a + Prometheus with make smoke.
-	cd tools && npx eslint src/containers test/containers && npx tsc --noEmit
+	cd tools && npx eslint src/containers test/containers && npx tsc --noEmit -p tsconfig.containers.json
 	cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap --coverage-map=test/containers/coverage-map.js test/containers/*.test.ts
 
 ##@ Benchmark
