@@ -1,4 +1,4 @@
-import { containersOf, describe, podTemplates, type K8sObject } from './objects.ts'
+import { describe, podTemplates, type K8sObject } from './objects.ts'
 
 /**
  * What every long-running container needs in production: liveness and readiness probes,

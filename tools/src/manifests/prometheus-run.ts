@@ -70,22 +70,24 @@ function mapArg (container: any, arg: string, dir: string): string {
 }
 
 async function materializeVolumes (objects: readonly K8sObject[], owner: K8sObject, spec: any, container: any, dir: string): Promise<void> {
-  for (const mount of container.volumeMounts ?? []) {
+  for (const mount of container.volumeMounts) {
     const target = join(dir, mount.mountPath)
-    const volume = (spec.volumes ?? []).find((v: any) => v.name === mount.name)
-    const data: Record<string, string> | undefined = volume?.configMap === undefined
-      ? undefined
-      : find(objects, 'ConfigMap', volume.configMap.name, owner.metadata.namespace)?.data
-    if (volume?.configMap !== undefined && data === undefined) throw new Error(`ConfigMap ${volume.configMap.name} does not exist`)
-    if (data === undefined) {
+    const volume = spec.volumes.find((v: any) => v.name === mount.name)
+    if (volume.configMap === undefined) {
+      // Claims and emptyDirs start empty.
       await mkdir(target, { recursive: true })
-    } else if (mount.subPath !== undefined) {
-      await mkdir(dirname(target), { recursive: true })
-      await writeFile(target, data[mount.subPath] ?? '')
-    } else {
-      await mkdir(target, { recursive: true })
-      for (const [key, value] of Object.entries(data)) await writeFile(join(target, key), value)
+      continue
     }
+    const configMap = find(objects, 'ConfigMap', volume.configMap.name, owner.metadata.namespace)
+    if (configMap === undefined) throw new Error(`ConfigMap ${volume.configMap.name} does not exist`)
+    const data: Record<string, string> = { ...configMap.data }
+    if (mount.subPath !== undefined) {
+      await mkdir(dirname(target), { recursive: true })
+      await writeFile(target, data[mount.subPath]!)
+      continue
+    }
+    await mkdir(target, { recursive: true })
+    for (const [key, value] of Object.entries(data)) await writeFile(join(target, key), value)
   }
 }
 

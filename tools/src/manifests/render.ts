@@ -24,7 +24,7 @@ export async function ensureGrafanaSecret (): Promise<void> {
 export function parseObjects (text: string): K8sObject[] {
   return parseAllDocuments(text)
     .map((document) => {
-      if (document.errors.length > 0) throw document.errors[0]!
+      if (document.errors.length > 0) throw new Error(document.errors[0]!.message)
       return document.toJS() as K8sObject | null
     })
     .filter((object): object is K8sObject => object !== null)

@@ -20,7 +20,7 @@ export async function checkSchema (objects: readonly K8sObject[]): Promise<strin
     try {
       new Model(object).validate()
     } catch (error) {
-      const details = (error as { errors?: SchemaError[] }).errors ?? []
+      const details = (error as { errors: SchemaError[] }).errors
       for (const detail of details) {
         const allowed = detail.params.allowedValues === undefined ? '' : ` (${detail.params.allowedValues.join(', ')})`
         errors.push(`${name}: ${dotted(detail.instancePath)}: ${detail.message}${allowed}`)

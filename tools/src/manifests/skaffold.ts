@@ -18,7 +18,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(skaffoldSche
 /** Schema errors of a skaffold.yaml, each naming the field path. */
 export function checkSkaffoldSchema (config: unknown): string[] {
   if (validate(config)) return []
-  return (validate.errors ?? []).map((e) => {
+  return validate.errors!.map((e) => {
     const extra = e.params.additionalProperty === undefined ? '' : ` "${e.params.additionalProperty}"`
     return `skaffold.yaml ${e.instancePath || '(root)'}: ${e.message}${extra}`
   })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { checkSchema } from '../../src/manifests/schema.ts'
 import { KUSTOMIZE_ROOTS } from '../../src/manifests/render.ts'
-import { modelName } from '../../src/manifests/unknown-fields.ts'
+import { modelName, unknownFields } from '../../src/manifests/unknown-fields.ts'
 import { broken, container, rendered } from './fixtures.ts'
 
 t.test('every rendered object of every root matches the Kubernetes API schema', async (t) => {
@@ -66,4 +66,8 @@ t.test('client-node names top-level models after the version and kind', async (t
   t.equal(modelName('apps/v1', 'Deployment'), 'V1Deployment')
   t.equal(modelName('v1', 'Service'), 'V1Service')
   t.equal(modelName('policy/v1', 'PodDisruptionBudget'), 'V1PodDisruptionBudget')
+})
+
+t.test('free-form fields and kinds without a model have nothing below them to check', async (t) => {
+  t.same(unknownFields({ apiVersion: 'v1', kind: 'Gadget', spec: { anything: 1 } } as any), [])
 })
