@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { renderTimes, scrape } from './exposition.ts'
@@ -32,21 +31,13 @@ function positive (name: string, fallback: number): number {
   return value
 }
 
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 function must (ok: boolean, what: string): void {
   if (!ok) throw new Error(what)
 }
 
 /** One round of one variant: a fresh process, idle RSS, warm-up, then the measured load. */
 async function measureRound (variant: Variant, round: number, serverCpu: number | undefined): Promise<RoundSample> {
-  const server = await startServer(variant, await freePort(), serverCpu)
+  const server = await startServer(variant, serverCpu)
   try {
     await sleep(500)
     const rssIdleBytes = rssBytes(server.pid)
@@ -87,7 +78,7 @@ function randomPath (): string {
 
 /** /metrics render time after many requests over 20 routes, then series growth under random paths. */
 async function measureMetrics (variant: Variant, serverCpu: number | undefined): Promise<MetricsSample> {
-  const server = await startServer(variant, await freePort(), serverCpu)
+  const server = await startServer(variant, serverCpu)
   try {
     const { port, connections } = { port: server.port, connections: settings.connections }
     await load({ port, connections, amount: settings.renderRequests, paths: ['/', ...EXTRA_ROUTES] })

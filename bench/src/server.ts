@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { request } from 'node:http'
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { Variant } from './variants.ts'
 
@@ -15,15 +16,17 @@ export interface RunningServer {
   spawnToReadyMs: number
   /** Bytes the server wrote to stdout: its logs, drained by this process like a log shipper would. */
   stdoutBytes: () => number
-  stop: () => Promise<void>
+  /** SIGKILL by default; SIGTERM lets a profiled server write its profile. */
+  stop: (signal?: NodeJS.Signals) => Promise<void>
 }
 
 /**
- * Starts a variant on `port`, pinned to `cpu` with taskset where given, and waits until it
+ * Starts a variant on a free loopback port, pinned to `cpu` with taskset where given, and waits until it
  * answers. stdout is a pipe read here: writing logs to a pipe costs what it costs in a container.
  */
-export async function startServer (variant: Variant, port: number, cpu: number | undefined): Promise<RunningServer> {
-  const node = [process.execPath, SERVERS_DIR + variant.entry, ...(variant.args ?? [])]
+export async function startServer (variant: Variant, cpu: number | undefined): Promise<RunningServer> {
+  const port = await freePort()
+  const node = [process.execPath, ...(variant.nodeOptions ?? []), SERVERS_DIR + variant.entry, ...(variant.args ?? [])]
   const [command, ...args] = cpu === undefined ? node : ['taskset', '-c', String(cpu), ...node]
   const started = performance.now()
   const child = spawn(command!, args, {
@@ -42,12 +45,20 @@ export async function startServer (variant: Variant, port: number, cpu: number |
     throw new Error(`${variant.id} did not start: ${(error as Error).message}\n${stderr}`)
   }
   const spawnToReadyMs = performance.now() - started
-  return { pid: child.pid!, port, spawnToReadyMs, stdoutBytes: () => bytes, stop: () => stop(child, exited) }
+  return { pid: child.pid!, port, spawnToReadyMs, stdoutBytes: () => bytes, stop: (signal = 'SIGKILL') => stop(child, exited, signal) }
 }
 
-async function stop (child: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+async function stop (child: ChildProcess, exited: Promise<unknown>, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal)
   await exited
+}
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 /** Polls GET / every 2 ms: finer than that and the polling itself slows the start it measures. */

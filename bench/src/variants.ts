@@ -5,6 +5,8 @@ export interface Variant {
   /** File in dist/servers/: the compiled entry, as the image runs it. */
   entry: string
   args?: string[]
+  /** Node.js options before the entry (the profiler's). */
+  nodeOptions?: string[]
   env?: Record<string, string>
   /** Serves /metrics: gets the render, series and growth measurements. */
   metrics: boolean
