@@ -59,7 +59,7 @@ smoke: tools/node_modules/.package-lock.json ## Check a running stack (make run 
 ##@ Test
 
 .PHONY: test
-test: test-service-a test-monitoring test-containers ## Run every test of the repository (what CI runs).
+test: test-service-a test-monitoring test-containers test-manifests ## Run every test of the repository (what CI runs).
 
 .PHONY: test-monitoring
 test-monitoring: service-a/node_modules/.package-lock.json tools/node_modules/.package-lock.json ## Monitoring: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus.
@@ -67,6 +67,13 @@ test-monitoring: service-a/node_modules/.package-lock.json tools/node_modules/.p
 	promtool check config prometheus/prometheus.yml
 	promtool test rules prometheus/tests/*.yml
 	cd tools && npx eslint src/monitoring src/local-run src/smoke test/monitoring && npx tsc --noEmit -p tsconfig.monitoring.json && npx tap test/monitoring/*.test.ts
+
+.PHONY: test-manifests
+test-manifests: tools/node_modules/.package-lock.json ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.
+	scripts/require-kubectl.sh
+	scripts/install-prometheus.sh
+	cd tools && npx eslint src/manifests test/manifests && npx tsc --noEmit -p tsconfig.manifests.json
+	cd tools && npx tap --coverage-map=test/manifests/coverage-map.js test/manifests/*.test.ts
 
 .PHONY: test-service-a
 test-service-a: service-a/node_modules/.package-lock.json ## service-a: lint, type-check, tap suite with 100% coverage.
@@ -100,6 +107,42 @@ images: ## Build service-a's image and its dev stage with podman (stand-in base 
 test-containers: images tools/node_modules/.package-lock.json ## Containers for real: service-a's image hardened as in its Deployment, the dev stage's sync, kube play of service-a + Prometheus with make smoke.
 	cd tools && npx eslint src/containers test/containers && npx tsc --noEmit -p tsconfig.containers.json
 	cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap --coverage-map=test/containers/coverage-map.js test/containers/*.test.ts
+
+##@ Kubernetes
+
+# The kustomize root that `make manifests` renders (k8s, or overlays/multi-replica for several
+# replicas scraped per pod), the pushed image of service-a it names, and the file it writes.
+KUSTOMIZE_DIR ?= k8s
+IMAGE ?= service-a:$(shell sed -n 's/^  "version": "\(.*\)",/\1/p' service-a/package.json)
+MANIFESTS_FILE ?= dist/metrics-stack.yaml
+GRAFANA_SECRET_FILE := grafana/grafana-admin.secret.env
+
+# Created once with a random password (skaffold's render hook runs the same script).
+$(GRAFANA_SECRET_FILE):
+	scripts/grafana-admin-secret.sh
+
+.PHONY: dev
+dev: $(GRAFANA_SECRET_FILE) ## Dev loop on minikube (started if not running): skaffold dev --port-forward, service-a :9000, Prometheus :9090, Grafana :3000.
+	@for tool in minikube skaffold kubectl; do command -v $$tool >/dev/null || { echo "make dev needs $$tool on PATH (see docs/kubernetes.md)" >&2; exit 1; }; done
+	minikube status >/dev/null 2>&1 || minikube start
+	skaffold dev --port-forward
+
+.PHONY: deploy
+deploy: $(GRAFANA_SECRET_FILE) ## Build service-a and deploy the hardened stack to the current kube context (skaffold run).
+	skaffold run
+
+.PHONY: undeploy
+undeploy: ## Remove what `make deploy` or `make dev` deployed (skaffold delete; the data volumes go with the namespace).
+	skaffold delete
+
+.PHONY: manifests
+manifests: $(GRAFANA_SECRET_FILE) ## Render one YAML to apply to a real cluster: KUSTOMIZE_DIR, IMAGE (a pushed service-a image), MANIFESTS_FILE.
+	scripts/require-kubectl.sh
+	scripts/render-manifests.sh $(KUSTOMIZE_DIR) $(IMAGE) $(MANIFESTS_FILE)
+
+.PHONY: grafana-password
+grafana-password: $(GRAFANA_SECRET_FILE) ## Print Grafana's admin password (user admin), from the git-ignored file the Secret is generated from.
+	@sed -n 's/^admin-password=//p' $(GRAFANA_SECRET_FILE)
 
 ##@ Benchmark
 

@@ -30,8 +30,12 @@ export function parseObjects (text: string): K8sObject[] {
     .filter((object): object is K8sObject => object !== null)
 }
 
-/** `kubectl kustomize DIR` (kustomize built into kubectl, offline), parsed. */
+/**
+ * `kubectl kustomize DIR` (kustomize built into kubectl, offline), parsed. Like skaffold's
+ * render hook, it first makes sure the Grafana admin env file exists.
+ */
 export async function render (dir: string): Promise<K8sObject[]> {
+  await ensureGrafanaSecret()
   const { stdout } = await run('kubectl', ['kustomize', dir], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 })
   return parseObjects(stdout)
 }

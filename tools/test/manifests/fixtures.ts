@@ -1,11 +1,11 @@
-import { ensureGrafanaSecret, render } from '../../src/manifests/render.ts'
+import { render } from '../../src/manifests/render.ts'
 import { clone, type K8sObject } from '../../src/manifests/objects.ts'
 
 /** Renders each kustomize root once per test process; callers get their own copy. */
 const cache = new Map<string, Promise<K8sObject[]>>()
 
 export async function rendered (dir: string): Promise<K8sObject[]> {
-  if (!cache.has(dir)) cache.set(dir, ensureGrafanaSecret().then(() => render(dir)))
+  if (!cache.has(dir)) cache.set(dir, render(dir))
   return clone(await cache.get(dir)!)
 }
 
