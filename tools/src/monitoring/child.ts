@@ -22,19 +22,16 @@ export interface StartOptions {
 
 /**
  * Starts a program in its own process group, so that Ctrl-C in the terminal reaches only the
- * local run, which then stops each child once and in order. The children do not inherit
- * NODE_V8_COVERAGE: coverage is measured on the tools' own in-process code.
+ * local run, which then stops each child once and in order.
  */
 export function startChild (name: string, command: string, args: string[], options: StartOptions = {}): Child {
-  const env = { ...(options.env ?? process.env) }
-  delete env.NODE_V8_COVERAGE
   const stdio: StdioOptions = options.logFile === undefined
     ? ['ignore', 'inherit', 'inherit']
     : ['ignore', openSync(options.logFile, 'a'), openSync(options.logFile, 'a')]
-  const child = spawn(command, args, { cwd: options.cwd, env, stdio, detached: true })
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio, detached: true })
   // A program that cannot start (ENOENT) emits 'error' and never 'exit'.
   const exited = new Promise<number | string>((resolve, reject) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'))
+    child.once('exit', (code, signal) => resolve((code ?? signal) as number | string))
     child.once('error', (error) => reject(new Error(`${name}: cannot start ${command}: ${error.message}`)))
   })
   exited.catch(() => {})
@@ -54,8 +51,8 @@ export function startChild (name: string, command: string, args: string[], optio
 }
 
 /** The absolute path of an executable on PATH, like `command -v`, or undefined. */
-export function findExecutable (name: string, path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter).filter(Boolean)) {
+export function findExecutable (name: string, path: string | undefined): string | undefined {
+  for (const dir of (path ?? '').split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name)
     try {
       accessSync(candidate, constants.X_OK)

@@ -24,7 +24,7 @@ export interface Prometheus {
 
 /** Starts the system's `prometheus` on a loopback port and resolves once /-/ready answers 200. */
 export async function startPrometheus (options: PrometheusOptions): Promise<Prometheus> {
-  const binary = findExecutable('prometheus')
+  const binary = findExecutable('prometheus', process.env.PATH)
   if (binary === undefined) throw new Error(PROMETHEUS_MISSING)
   mkdirSync(options.dataDir, { recursive: true })
   const { logFile } = options

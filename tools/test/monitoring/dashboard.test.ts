@@ -67,6 +67,11 @@ t.test('panels inside a collapsed row are listed and checked too', async (t) => 
   t.same(panelQueries(d), [{ panel: 'inner', refId: 'A', expr: 'up' }, { panel: 'panel 3', refId: '?', expr: '' }])
 })
 
+t.test('an empty dashboard has no panels and is reported for what it lacks', async (t) => {
+  t.same(allPanels({}), [])
+  t.same(lintDashboard({}, 'prometheus'), ['the dashboard has no fixed uid', 'the dashboard has no title', 'the dashboard has no schemaVersion'])
+})
+
 t.test('Grafana variables are replaced as Grafana does', async (t) => {
   const range = { rangeSeconds: 3600, intervalSeconds: 15, scrapeIntervalSeconds: 15 }
   t.equal(substituteGrafanaVariables('rate(x[$__rate_interval])', range), 'rate(x[60s])')

@@ -15,7 +15,7 @@ const answers: Record<string, object> = {
 }
 const server = createServer((request, response) => {
   const answer = answers[request.url ?? '']
-  if (answer === undefined || request.headers.authorization === undefined && request.url !== '/api/health') {
+  if (answer === undefined || (request.headers.authorization === undefined && request.url !== '/api/health')) {
     response.writeHead(answer === undefined ? 404 : 401).end('{}')
   } else {
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer))

@@ -3,9 +3,12 @@ import { join } from 'node:path'
 import t from 'tap'
 import { parse } from 'yaml'
 import { findGrafana, startGrafana } from '../../src/local-run/grafana.ts'
+import { startLocalStack } from '../../src/local-run/stack.ts'
 import { freePort } from '../../src/monitoring/free-port.ts'
-import { deriveLocalProvisioning } from '../../src/monitoring/grafana-provisioning.ts'
+import { deriveLocalProvisioning, readPrometheusDatasource } from '../../src/monitoring/grafana-provisioning.ts'
 import { PATHS } from '../../src/monitoring/paths.ts'
+import { smoke } from '../../src/smoke/checks.ts'
+import { tempDir } from './helpers.ts'
 
 /** Puts an executable `name` into dir/bin that runs the fake Grafana with this Node.js. */
 export function installFakeGrafana (dir: string, name = 'grafana'): string {
@@ -18,7 +21,7 @@ export function installFakeGrafana (dir: string, name = 'grafana'): string {
 }
 
 t.test('the derived provisioning changes only the Prometheus URL and the dashboards folder', async (t) => {
-  const outDir = t.testdir()
+  const outDir = tempDir(t)
   deriveLocalProvisioning({ prometheusUrl: 'http://127.0.0.1:9999', outDir })
   const source = parse(readFileSync(join(PATHS.grafanaDatasources, 'prometheus.yaml'), 'utf8'))
   const derived = parse(readFileSync(join(outDir, 'datasources', 'prometheus.yaml'), 'utf8'))
@@ -31,20 +34,21 @@ t.test('the derived provisioning changes only the Prometheus URL and the dashboa
 })
 
 t.test('findGrafana prefers `grafana server`, falls back to grafana-server, and says undefined without either', async (t) => {
-  const dir = t.testdir({ public: {} })
+  const dir = tempDir(t)
+  mkdirSync(join(dir, 'public'))
   const modern = installFakeGrafana(dir)
   t.same(findGrafana({ PATH: modern }), { command: join(modern, 'grafana'), args: ['server', '--homepath', dir] })
   t.same(findGrafana({ PATH: modern, GRAFANA_HOME: '/opt/grafana' })?.args, ['server', '--homepath', '/opt/grafana'])
-  const legacyDir = t.testdir()
+  const legacyDir = tempDir(t)
   const legacy = installFakeGrafana(legacyDir, 'grafana-server')
   t.same(findGrafana({ PATH: legacy }), { command: join(legacy, 'grafana-server'), args: ['--homepath', '/usr/share/grafana'] })
-  t.equal(findGrafana({ PATH: t.testdir() }), undefined)
+  t.equal(findGrafana({ PATH: tempDir(t) }), undefined)
   t.equal(findGrafana({}), undefined)
 })
 
 t.test('startGrafana gives Grafana the derived provisioning, the home dashboard and a loopback port', async (t) => {
-  const runDir = t.testdir()
-  const found = findGrafana({ PATH: installFakeGrafana(t.testdir()) })!
+  const runDir = tempDir(t)
+  const found = findGrafana({ PATH: installFakeGrafana(tempDir(t)) })!
   const port = await freePort()
   const grafana = await startGrafana(found, { port, prometheusUrl: 'http://127.0.0.1:1234', runDir })
   t.teardown(() => grafana.child.stop())
@@ -62,11 +66,44 @@ t.test('startGrafana gives Grafana the derived provisioning, the home dashboard 
 })
 
 t.test('a Grafana that exits at start is reported with its log file', async (t) => {
-  const dir = t.testdir()
+  const dir = tempDir(t)
   const bin = join(dir, 'bin')
   mkdirSync(bin)
   writeFileSync(join(bin, 'grafana'), '#!/bin/sh\necho "cannot bind" >&2\nexit 3\n')
   chmodSync(join(bin, 'grafana'), 0o755)
   const found = findGrafana({ PATH: bin })!
   await t.rejects(startGrafana(found, { port: await freePort(), prometheusUrl: 'http://127.0.0.1:1', runDir: dir }), /grafana exited \(3\) before .*; see .*grafana\.log/)
+})
+
+t.test('an aborted start (Ctrl-C) stops Grafana', async (t) => {
+  const found = findGrafana({ PATH: installFakeGrafana(tempDir(t)) })!
+  const start = startGrafana(found, { port: await freePort(), prometheusUrl: 'http://127.0.0.1:1', runDir: tempDir(t), signal: AbortSignal.abort('SIGINT') })
+  await t.rejects(start, /gave up waiting for .*api\/health answers: SIGINT/)
+})
+
+t.test('a datasource file without a Prometheus datasource is refused', async (t) => {
+  const dir = tempDir(t)
+  writeFileSync(join(dir, 'loki.yaml'), 'datasources: [{ name: Loki, type: loki, uid: loki }]\n')
+  writeFileSync(join(dir, 'empty.yml'), 'apiVersion: 1\n')
+  t.throws(() => readPrometheusDatasource(dir), /no prometheus datasource is provisioned/)
+})
+
+t.test('the local run starts Grafana when one is installed, and the smoke check covers it', async (t) => {
+  const runDir = tempDir(t)
+  const lines: string[] = []
+  const stack = await startLocalStack({
+    servicePort: await freePort(),
+    prometheusPort: await freePort(),
+    grafanaPort: await freePort(),
+    runDir,
+    interval: '1s',
+    serviceLogFile: join(runDir, 'service-a.log'),
+    log: (line) => lines.push(line),
+    env: { ...process.env, PATH: `${installFakeGrafana(tempDir(t))}:${process.env.PATH}` }
+  })
+  t.teardown(() => stack.stop())
+  t.match(lines.at(-1), /^Grafana +http:\/\/127\.0\.0\.1:\d+ +\(home dashboard: service-a\)/)
+  const report: string[] = []
+  await smoke({ serviceUrl: stack.serviceUrl, prometheusUrl: stack.prometheusUrl, grafanaUrl: stack.grafanaUrl!, grafanaUser: 'admin', grafanaPassword: 'admin' }, (line) => report.push(line))
+  t.match(report.at(-1), /^ok +Grafana is healthy/)
 })

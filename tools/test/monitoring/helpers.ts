@@ -1,5 +1,8 @@
 import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Test } from 'tap'
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void
@@ -25,4 +28,11 @@ export async function fakeServer (t: Test, routes: Record<string, Handler | obje
 /** A Prometheus API answer in its envelope. */
 export function api (data: unknown): object {
   return { status: 'success', data }
+}
+
+/** A fresh temporary folder, removed when the test ends; unlike t.testdir(), one per call. */
+export function tempDir (t: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stack-monitoring-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
 }

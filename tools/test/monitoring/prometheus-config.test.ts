@@ -4,6 +4,7 @@ import t from 'tap'
 import { parse } from 'yaml'
 import { PATHS } from '../../src/monitoring/paths.ts'
 import { deriveLocalConfig, readRuleNames } from '../../src/monitoring/prometheus-config.ts'
+import { tempDir } from './helpers.ts'
 
 const targets = { serviceTarget: '127.0.0.1:9000', prometheusTarget: '127.0.0.1:9090' }
 
@@ -33,7 +34,7 @@ t.test('a test interval overrides both the scrape and the evaluation interval', 
 })
 
 t.test('absolute rule paths are kept, and a config without rule_files stays without', async (t) => {
-  const dir = t.testdir()
+  const dir = tempDir(t)
   const file = join(dir, 'prometheus.yml')
   const jobs = 'scrape_configs:\n  - job_name: service-a\n    static_configs: [{ targets: [a:1] }]\n  - job_name: prometheus\n    static_configs: [{ targets: [b:2] }]\n'
   writeFileSync(file, `rule_files: [/etc/rules/*.yml]\n${jobs}`)
@@ -43,7 +44,7 @@ t.test('absolute rule paths are kept, and a config without rule_files stays with
 })
 
 t.test('a config that lost the service-a job is refused with its name', async (t) => {
-  const file = join(t.testdir(), 'prometheus.yml')
+  const file = join(tempDir(t), 'prometheus.yml')
   writeFileSync(file, 'scrape_configs:\n  - job_name: other\n    static_configs: [{ targets: [a:1] }]\n')
   t.throws(() => deriveLocalConfig(file, targets), /no job "service-a"/)
   writeFileSync(file, 'global: {}\n')

@@ -1,12 +1,13 @@
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { freePort } from '../../src/monitoring/free-port.ts'
 import { readRuleNames } from '../../src/monitoring/prometheus-config.ts'
-import { PATHS } from '../../src/monitoring/paths.ts'
+import { PATHS, REPO_ROOT } from '../../src/monitoring/paths.ts'
 import { smoke, SmokeFailure } from '../../src/smoke/checks.ts'
 import { smokeOptions, type SmokeOptions } from '../../src/smoke/options.ts'
-import { api, fakeServer } from './helpers.ts'
+import { api, fakeServer, tempDir } from './helpers.ts'
 
 // The smoke check against stand-ins that answer like a healthy or a broken stack; the e2e test
 // runs it against the real service-a and Prometheus.
@@ -92,7 +93,7 @@ t.test('a Grafana that answers but not with JSON fails instead of being skipped'
 })
 
 t.test('options come from arguments, then the environment, then the local defaults', async (t) => {
-  const none = join(t.testdir(), 'none.env')
+  const none = join(tempDir(t), 'none.env')
   t.same(smokeOptions([], {}, none), {
     serviceUrl: 'http://localhost:9000',
     prometheusUrl: 'http://localhost:9090',
@@ -108,8 +109,14 @@ t.test('options come from arguments, then the environment, then the local defaul
 })
 
 t.test('Grafana credentials default to the Kubernetes stack\'s generated admin secret', async (t) => {
-  const secret = join(t.testdir(), 'grafana-admin.secret.env')
+  const secret = join(tempDir(t), 'grafana-admin.secret.env')
   writeFileSync(secret, 'admin-user=root\nadmin-password=s3cr=t\n# comment\n')
   t.match(smokeOptions([], {}, secret), { grafanaUser: 'root', grafanaPassword: 's3cr=t' })
   t.match(smokeOptions([], { GRAFANA_PASSWORD: 'env' }, secret), { grafanaUser: 'root', grafanaPassword: 'env' })
+})
+
+t.test('the smoke command exits 2 with its usage on a bad argument', async (t) => {
+  const result = spawnSync(process.execPath, ['tools/src/smoke/main.ts', 'localhost:9000'], { cwd: REPO_ROOT, encoding: 'utf8' })
+  t.equal(result.status, 2)
+  t.match(result.stderr, /^smoke: usage: smoke \[SERVICE_URL/)
 })
