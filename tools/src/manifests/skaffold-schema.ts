@@ -5,149 +5,68 @@
  * the stack does not use are left out on purpose, so adding one means adding it here.
  */
 
-const strings = { type: 'array', items: { type: 'string' } } as const
+/** An object that accepts exactly these properties. */
+function strict (properties: Record<string, object>, required: string[] = []): object {
+  return { type: 'object', additionalProperties: false, required, properties }
+}
 
-const hostHook = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['command'],
-  properties: { command: strings, os: strings, dir: { type: 'string' } }
-} as const
+const string = { type: 'string' }
+const strings = { type: 'array', items: string }
+const list = (items: object): object => ({ type: 'array', items })
 
-const artifact = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['image'],
-  properties: {
-    image: { type: 'string' },
-    context: { type: 'string' },
-    docker: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        dockerfile: { type: 'string' },
-        target: { type: 'string' },
-        buildArgs: { type: 'object', additionalProperties: { type: 'string' } }
-      }
-    },
-    sync: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        infer: strings,
-        manual: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['src', 'dest'],
-            properties: { src: { type: 'string' }, dest: { type: 'string' }, strip: { type: 'string' } }
-          }
-        }
-      }
-    }
-  }
-} as const
+const artifact = strict({
+  image: string,
+  context: string,
+  docker: strict({ dockerfile: string, target: string, buildArgs: { type: 'object', additionalProperties: string } }),
+  sync: strict({ infer: strings, manual: list(strict({ src: string, dest: string, strip: string }, ['src', 'dest'])) })
+}, ['image'])
 
-const build = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    artifacts: { type: 'array', items: artifact },
-    local: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { push: { type: 'boolean' }, useBuildkit: { type: 'boolean' }, concurrency: { type: 'integer' } }
-    }
-  }
-} as const
+const build = strict({
+  artifacts: list(artifact),
+  local: strict({ push: { type: 'boolean' }, useBuildkit: { type: 'boolean' }, concurrency: { type: 'integer' } })
+})
 
-const manifests = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    hooks: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        before: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { host: hostHook } } }
-      }
-    },
-    kustomize: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { paths: strings, buildArgs: strings }
-    }
-  }
-} as const
+const manifests = strict({
+  hooks: strict({ before: list(strict({ host: strict({ command: strings, os: strings, dir: string }, ['command']) })) }),
+  kustomize: strict({ paths: strings, buildArgs: strings })
+})
 
-const deploy = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    kubectl: { type: 'object', additionalProperties: false, properties: { defaultNamespace: { type: 'string' }, flags: { type: 'object' } } },
-    statusCheckDeadlineSeconds: { type: 'integer' }
-  }
-} as const
+const deploy = strict({
+  kubectl: strict({ defaultNamespace: string, flags: { type: 'object' } }),
+  statusCheckDeadlineSeconds: { type: 'integer' }
+})
 
-const portForward = {
-  type: 'array',
-  items: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      resourceType: { type: 'string', enum: ['service', 'Service', 'pod', 'Pod', 'deployment', 'Deployment'] },
-      resourceName: { type: 'string' },
-      namespace: { type: 'string' },
-      port: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
-      address: { type: 'string' },
-      localPort: { type: 'integer' }
-    }
-  }
-} as const
+const portForward = list(strict({
+  resourceType: { type: 'string', enum: ['service', 'Service', 'pod', 'Pod', 'deployment', 'Deployment'] },
+  resourceName: string,
+  namespace: string,
+  port: { anyOf: [string, { type: 'integer' }] },
+  address: string,
+  localPort: { type: 'integer' }
+}))
 
-const profile = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: {
-    name: { type: 'string' },
-    activation: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { command: { type: 'string' }, env: { type: 'string' }, kubeContext: { type: 'string' } }
-      }
-    },
-    patches: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['path'],
-        properties: { op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] }, path: { type: 'string' }, from: { type: 'string' }, value: {} }
-      }
-    },
-    build,
-    manifests,
-    deploy,
-    portForward
-  }
-} as const
+const profile = strict({
+  name: string,
+  activation: list(strict({ command: string, env: string, kubeContext: string })),
+  patches: list(strict({
+    op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] },
+    path: string,
+    from: string,
+    value: {}
+  }, ['path'])),
+  build,
+  manifests,
+  deploy,
+  portForward
+}, ['name'])
 
-export const skaffoldSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['apiVersion', 'kind'],
-  properties: {
-    apiVersion: { const: 'skaffold/v4beta14' },
-    kind: { const: 'Config' },
-    metadata: { type: 'object', additionalProperties: false, properties: { name: { type: 'string' } } },
-    build,
-    manifests,
-    deploy,
-    portForward,
-    profiles: { type: 'array', items: profile }
-  }
-} as const
+export const skaffoldSchema = strict({
+  apiVersion: { const: 'skaffold/v4beta14' },
+  kind: { const: 'Config' },
+  metadata: strict({ name: string }),
+  build,
+  manifests,
+  deploy,
+  portForward,
+  profiles: list(profile)
+}, ['apiVersion', 'kind'])
