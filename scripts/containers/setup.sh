@@ -38,21 +38,27 @@ install_missing () {
 # A stand-in carries the hash of the recipe it was built from; a changed recipe rebuilds it.
 recipe_hash () { cat "$@" | sha256sum | cut -c1-16; }
 
+# A pull that fails fast (no route, no DNS) or hangs: either way, no registry to use.
+pull () { [ "$mode" != always ] && timeout 60 podman pull -q "$1" >/dev/null 2>&1; }
+
 # ensure NAME HASH DESCRIPTION BUILD-FUNCTION
+# The real image wins whenever a registry answers, even over a cached stand-in.
 ensure () {
   local name=$1 hash=$2 what=$3 build=$4 label old=
   if podman image exists "$name"; then
     label=$(podman image inspect --format '{{index .Labels "stand-in.recipe"}}' "$name")
     if [ -z "$label" ] || [ "$label" = "<no value>" ]; then log "$name: real image (present)"; return; fi
+    old=$(podman image inspect --format '{{.Id}}' "$name")
+    if pull "$name"; then log "$name: real image (pulled, replacing the stand-in)"; podman rmi "$old" >/dev/null 2>&1 || true; return; fi
+    [ "$mode" = never ] && { log "$name: only a stand-in is here, it cannot be pulled and CONTAINERS_STANDINS=never"; exit 1; }
     if [ "$label" = "$hash" ]; then log "$name: STAND-IN, $what (cached)"; return; fi
     log "$name: stand-in recipe changed, rebuilding"
-    old=$(podman image inspect --format '{{.Id}}' "$name")
-  elif [ "$mode" != always ] && timeout 120 podman pull -q "$name" >/dev/null 2>&1; then
+  elif pull "$name"; then
     log "$name: real image (pulled)"; return
   elif [ "$mode" = never ]; then
     log "$name: cannot be pulled and CONTAINERS_STANDINS=never"; exit 1
   fi
-  log "$name: building a STAND-IN (no real image to be had): $what"
+  log "$name: building a STAND-IN (no registry answered): $what"
   local started=$SECONDS
   "$build" "$name" "stand-in.recipe=$hash" "stand-in=$what"
   log "$name: stand-in built in $((SECONDS - started)) s"
