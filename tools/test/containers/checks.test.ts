@@ -24,15 +24,18 @@ t.test('each securityContext field maps to its flag, and an unknown seccomp prof
   t.throws(() => securityArgs({ securityContext: { seccompProfile: { type: 'Unconfined' } } }, {}), /Unconfined has no podman equivalent/)
 })
 
+const readOnly = 'overlay / overlay ro,relatime,lowerdir=/l 0 0\ntmpfs /tmp tmpfs rw,nosuid 0 0\n'
+const writable = readOnly.replace('/ overlay ro,', '/ overlay rw,')
 const hardened = 'Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t2\n'
 
 t.test('the hardening check passes a hardened PID 1 and names each weakness', async (t) => {
-  t.same(hardeningProblems({ status: hardened, rootWritable: false }), [])
+  t.same(hardeningProblems({ status: hardened, mounts: readOnly }), [])
   const root = hardened.replace('Uid:\t1000\t1000', 'Uid:\t0\t0')
-  t.match(hardeningProblems({ status: root, rootWritable: false }), [/runs as root/])
-  t.match(hardeningProblems({ status: 'nothing', rootWritable: false }), [/unknown user/, /CapEff/, /CapBnd/, /NoNewPrivs/, /Seccomp/])
+  t.match(hardeningProblems({ status: root, mounts: readOnly }), [/runs as root/])
+  t.match(hardeningProblems({ status: 'nothing', mounts: '' }), [/unknown user/, /CapEff/, /CapBnd/, /NoNewPrivs/, /Seccomp/, /root filesystem/])
   const loose = hardened.replace('CapEff:\t0000000000000000', 'CapEff:\t00000000a80425fb').replace('NoNewPrivs:\t1', 'NoNewPrivs:\t0')
-  t.match(hardeningProblems({ status: loose, rootWritable: true }), [/effective capabilities/, /may gain privileges/, /write to its root filesystem/])
+  t.match(hardeningProblems({ status: loose, mounts: writable }), [/effective capabilities/, /may gain privileges/, /write to its root filesystem/])
+  t.match(hardeningProblems({ status: hardened, mounts: 'overlay /' }), [/write to its root filesystem/], 'a root mount without options is not taken for read-only')
 })
 
 const manifest = { dependencies: { fastify: '5' }, devDependencies: { typescript: '5', tap: '21' } }

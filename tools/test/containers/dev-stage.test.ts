@@ -3,12 +3,20 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
+import { hardeningProblems, observe, securityArgs } from '../../src/containers/hardening.ts'
 import { IMAGES, podman, podmanWithInput } from '../../src/containers/podman.ts'
+import { ensureGrafanaSecret, render } from '../../src/manifests/render.ts'
 import { fetchJson, waitFor } from '../../src/monitoring/http.ts'
 import { PATHS } from '../../src/monitoring/paths.ts'
 import { incarnation, runServiceA } from './helpers.ts'
 
 const SOURCE = 'src/routes/hello.ts'
+
+// What `skaffold dev` deploys: overlays/dev, whose only change is a writable root filesystem.
+await ensureGrafanaSecret()
+const deployment = (await render('overlays/dev')).find((object) => object.kind === 'Deployment' && object.metadata.name === 'service-a')!
+const podSpec = deployment.spec.template.spec
+const asInTheDevOverlay = securityArgs(podSpec, podSpec.containers[0])
 
 /**
  * What Skaffold's manual sync does for `src/**\/*.ts` → /app: a tar of the changed files,
@@ -26,7 +34,8 @@ function syncTar (relativePath: string, content: string): Buffer {
 }
 
 t.test('a TypeScript file synced into the running dev container changes the answer without a restart', async (t) => {
-  const { name, url } = await runServiceA(t, IMAGES.dev, [])
+  const { name, url } = await runServiceA(t, IMAGES.dev, asInTheDevOverlay)
+  t.same(hardeningProblems(await observe(name)), ['can write to its root filesystem'], 'hardened but for the writable root, as overlays/dev says')
   t.same(await fetchJson(`${url}/`), { message: 'Hello, world!' })
   const before = await incarnation(name)
 
@@ -44,7 +53,7 @@ t.test('a TypeScript file synced into the running dev container changes the answ
 })
 
 t.test('a sync the container user may not write fails loudly', async (t) => {
-  const { name } = await runServiceA(t, IMAGES.dev, [])
+  const { name } = await runServiceA(t, IMAGES.dev, asInTheDevOverlay)
   await t.rejects(podmanWithInput(syncTar('package.json', '{}'), 'exec', '--interactive', name, 'tar', '-x', '-f', '-', '-C', '/app'),
     /exited 2: .*Cannot open: (Permission denied|File exists)/)
 })
