@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { HttpMetrics } from './http-metrics.ts'
+import type { HistogramSeries } from './series-histogram.ts'
 
 /**
  * Set while a request holds an in-flight slot. A client that hangs up early gets no onResponse,
@@ -9,20 +10,15 @@ import type { HttpMetrics } from './http-metrics.ts'
 const kInFlight = Symbol('metrics.inFlight')
 type Tracked = FastifyRequest & { [kInFlight]?: boolean }
 
-interface Series {
-  count: { inc: () => void }
-  observe: (seconds: number) => void
-}
-
 /**
- * Records the requests of one route. Label children are cached per method and status code:
- * prom-client's `inc(labels)` hashes the label object on every call, a cached child does not.
+ * Records the requests of one route. Series are cached per method and status code, so that a
+ * request costs a Map lookup and a few additions (the request counter is derived at scrape time).
  */
 export class RouteRecorder {
   readonly #http: HttpMetrics
   readonly #route: string
   readonly #fixedMethod: string | undefined
-  readonly #series = new Map<string, Series>()
+  readonly #series = new Map<string, HistogramSeries>()
 
   constructor (http: HttpMetrics, route: string, fixedMethod: string | undefined) {
     this.#http = http
@@ -38,9 +34,7 @@ export class RouteRecorder {
 
   readonly onResponse = (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     this.#release(request)
-    const series = this.#seriesFor(this.#fixedMethod ?? request.method, reply.statusCode)
-    series.count.inc()
-    series.observe(reply.elapsedTime / 1000)
+    this.#seriesFor(this.#fixedMethod ?? request.method, reply.statusCode).observe(reply.elapsedTime / 1000)
     done()
   }
 
@@ -56,13 +50,11 @@ export class RouteRecorder {
     }
   }
 
-  #seriesFor (method: string, statusCode: number): Series {
+  #seriesFor (method: string, statusCode: number): HistogramSeries {
     const key = method + statusCode
     let series = this.#series.get(key)
     if (series === undefined) {
-      const labels = { method, route: this.#route, status_code: statusCode }
-      const histogram = this.#http.duration.labels(labels)
-      series = { count: this.#http.requests.labels(labels), observe: (seconds) => histogram.observe(seconds) }
+      series = this.#http.duration.series({ method, route: this.#route, status_code: statusCode })
       this.#series.set(key, series)
     }
     return series
