@@ -64,7 +64,7 @@ smoke: tools/node_modules/.package-lock.json ## Check a running stack (make run 
 ##@ Test
 
 .PHONY: test
-test: test-service-a test-monitoring test-containers test-manifests ## Run every test of the repository (what CI runs).
+test: test-service-a test-monitoring test-containers test-manifests test-bench ## Run every test of the repository (what CI runs).
 
 .PHONY: test-monitoring
 test-monitoring: service-a/node_modules/.package-lock.json tools/node_modules/.tap-built ## Monitoring: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus.
@@ -155,7 +155,12 @@ BENCH_DURATION ?= 5
 BENCH_WARMUP ?= 2
 BENCH_ROUNDS ?= 3
 
-# Not part of `make test`: a benchmark takes minutes and its figures depend on the machine's load.
+# The benchmark's own logic (targets, ratios, statistics) is tested in seconds; the benchmark
+# itself is not part of `make test`: it takes minutes and its figures depend on the machine's load.
+.PHONY: test-bench
+test-bench: bench/node_modules/.package-lock.json ## bench: lint, type-check, unit tests of the report and target checks.
+	cd bench && npm run --silent lint && npm run --silent typecheck && npm test
+
 .PHONY: bench
 bench: build bench/node_modules/.package-lock.json ## service-a's instrumentation cost against bare Fastify and peers, in one run; writes docs/benchmarks.md (BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_ONLY).
 	command -v taskset >/dev/null || (apt-get update && apt-get install -y --no-install-recommends util-linux)
