@@ -34,11 +34,13 @@ help: ## Show this help.
 
 # tap rebuilds its runner for a package's plugin list (these drop @tapjs/typescript) on its first
 # run, and that first run after a fresh `npm ci` loses coverage data; building up front avoids it.
+# tap rebuilds its runner for each package's plugin list (TypeScript is left to Node 24) on
+# first use; done up front, because a first run that rebuilds loses its coverage data.
 %/node_modules/.tap-built: %/node_modules/.package-lock.json
 	cd $* && npx tap build >/dev/null && touch node_modules/.tap-built
 
 .PHONY: deps
-deps: service-a/node_modules/.package-lock.json ## Install every npm dependency (and Node.js itself where the machine's is too old).
+deps: service-a/node_modules/.tap-built tools/node_modules/.tap-built bench/node_modules/.package-lock.json ## Install every npm dependency (and Node.js itself where the machine's is too old).
 
 ##@ Run
 
@@ -63,26 +65,37 @@ smoke: tools/node_modules/.package-lock.json ## Check a running stack (make run 
 
 ##@ Test
 
+# Each tap run's summary is kept here, so that `make test` can close with one count of all.
+TEST_RESULTS ?= $(RUN_DIR)/test-results
 .PHONY: test
-test: test-service-a test-monitoring test-containers test-manifests test-bench ## Run every test of the repository (what CI runs).
+test: test-results-reset test-service-a lint-tools test-monitoring test-manifests test-containers test-bench ## Run every test of the repository (what CI runs).
+	@scripts/test-summary.sh $(TEST_RESULTS)
+
+.PHONY: test-results-reset
+test-results-reset:
+	@rm -rf $(TEST_RESULTS) && mkdir -p $(TEST_RESULTS)
+
+.PHONY: test-service-a
+test-service-a: service-a/node_modules/.tap-built ## service-a: lint, type-check, tap suite with 100% coverage.
+	cd service-a && npm run --silent lint && npm run --silent typecheck
+	mkdir -p $(TEST_RESULTS) && cd service-a && npx tap | tee $(TEST_RESULTS)/service-a.tap
+
+.PHONY: lint-tools
+lint-tools: tools/node_modules/.tap-built ## tools/ (make run, make smoke and the stack's tests): eslint and tsc.
+	cd tools && npx eslint . && npx tsc --noEmit
 
 .PHONY: test-monitoring
-test-monitoring: service-a/node_modules/.package-lock.json tools/node_modules/.tap-built ## Monitoring: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus.
+test-monitoring: service-a/node_modules/.package-lock.json tools/node_modules/.tap-built lint-tools ## Monitoring: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus.
 	scripts/install-prometheus.sh
 	promtool check config prometheus/prometheus.yml
 	promtool test rules prometheus/tests/*.yml
-	cd tools && npx eslint src/monitoring src/local-run src/smoke test/monitoring && npx tsc --noEmit -p tsconfig.monitoring.json && npx tap test/monitoring/*.test.ts
+	mkdir -p $(TEST_RESULTS) && cd tools && npx tap test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
 
 .PHONY: test-manifests
-test-manifests: tools/node_modules/.package-lock.json ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.
+test-manifests: tools/node_modules/.tap-built lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.
 	scripts/require-kubectl.sh
 	scripts/install-prometheus.sh
-	cd tools && npx eslint src/manifests test/manifests && npx tsc --noEmit -p tsconfig.manifests.json
-	cd tools && npx tap --coverage-map=test/manifests/coverage-map.js test/manifests/*.test.ts
-
-.PHONY: test-service-a
-test-service-a: service-a/node_modules/.package-lock.json ## service-a: lint, type-check, tap suite with 100% coverage.
-	cd service-a && npm run --silent lint && npm run --silent typecheck && npm test
+	mkdir -p $(TEST_RESULTS) && cd tools && npx tap --coverage-map=test/manifests/coverage-map.js test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
 
 ##@ Build
 
@@ -109,9 +122,8 @@ images: ## Build service-a's image and its dev stage with podman (stand-in base 
 	$(PODMAN) images --format '{{.Repository}}:{{.Tag}} {{.Size}}' --filter reference=$(SERVICE_A_IMAGE) --filter reference=$(SERVICE_A_DEV_IMAGE)
 
 .PHONY: test-containers
-test-containers: images tools/node_modules/.package-lock.json ## Containers for real: service-a's image hardened as in its Deployment, the dev stage's sync, kube play of service-a + Prometheus with make smoke.
-	cd tools && npx eslint src/containers test/containers && npx tsc --noEmit -p tsconfig.containers.json
-	cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap --coverage-map=test/containers/coverage-map.js test/containers/*.test.ts
+test-containers: images tools/node_modules/.tap-built lint-tools ## Containers for real: service-a's image hardened as in its Deployment, the dev stage's sync, kube play of service-a + Prometheus with make smoke.
+	mkdir -p $(TEST_RESULTS) && cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap --coverage-map=test/containers/coverage-map.js test/containers/*.test.ts | tee $(TEST_RESULTS)/containers.tap
 
 ##@ Kubernetes
 
@@ -159,7 +171,8 @@ BENCH_ROUNDS ?= 3
 # itself is not part of `make test`: it takes minutes and its figures depend on the machine's load.
 .PHONY: test-bench
 test-bench: bench/node_modules/.package-lock.json ## bench: lint, type-check, unit tests of the report and target checks.
-	cd bench && npm run --silent lint && npm run --silent typecheck && npm test
+	cd bench && npm run --silent lint && npm run --silent typecheck
+	mkdir -p $(TEST_RESULTS) && cd bench && node --test --test-reporter=tap 'test/**/*.test.ts' | tee $(TEST_RESULTS)/bench.tap
 
 .PHONY: bench
 bench: build bench/node_modules/.package-lock.json ## service-a's instrumentation cost against bare Fastify and peers, in one run; writes docs/benchmarks.md (BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_ONLY).
