@@ -29,15 +29,20 @@ async function serviceA (app: FastifyInstance): Promise<void> {
 /** Fastify's own options for the service: logging, request ids. */
 export function serverOptions (config: Pick<Config, 'LOG_LEVEL'>, stdoutIsTTY = false): FastifyServerOptions {
   return {
-    logger: {
-      level: config.LOG_LEVEL,
-      // Machines read JSON; people at a terminal read pretty lines. Never decided by NODE_ENV.
-      ...(stdoutIsTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : { stream: batchedStdout() })
-    },
+    logger: loggerOptions(config.LOG_LEVEL, stdoutIsTTY),
     // plugins/access-log.ts writes the one line per request; Fastify's own two are turned off.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId
   }
+}
+
+function loggerOptions (level: Config['LOG_LEVEL'], stdoutIsTTY: boolean): FastifyServerOptions['logger'] {
+  // Silent means no logger at all: Fastify then skips the per-request child logger (its
+  // bindings serialised on every request) instead of building one that never writes.
+  if (level === 'silent') return false
+  // Machines read JSON; people at a terminal read pretty lines. Never decided by NODE_ENV.
+  if (stdoutIsTTY) return { level, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }
+  return { level, stream: batchedStdout() }
 }
 
 /**

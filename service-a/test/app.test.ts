@@ -105,3 +105,15 @@ t.test('server options: JSON logs by default, pretty lines only on a terminal', 
   t.notOk((serverOptions({ LOG_LEVEL: 'warn' }).logger as { transport?: unknown }).transport, 'no transport: plain JSON')
   t.match(serverOptions({ LOG_LEVEL: 'info' }, true).logger, { transport: { target: 'pino-pretty' } })
 })
+
+t.test('LOG_LEVEL=silent runs Fastify without a logger; errors are still answered and counted', async (t) => {
+  const { serverOptions } = await import('../src/app.ts')
+  t.equal(serverOptions({ LOG_LEVEL: 'silent' }).logger, false, 'no per-request child loggers')
+  // build() without logLines uses exactly these options.
+  const app = await build(t, { extra: (app) => app.get('/boom', async () => { throw new Error('no logger to tell') }) })
+  t.equal((await app.inject('/boom')).statusCode, 500)
+  t.equal((await app.inject('/nope')).statusCode, 404)
+  const page = (await app.inject('/metrics')).body
+  t.match(page, /http_request_errors_total\{method="GET",route="\/boom",error="Error"\} 1/)
+  t.match(page, /http_requests_total\{method="GET",route="<unmatched>",status_code="404"\} 1/)
+})

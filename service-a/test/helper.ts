@@ -12,8 +12,10 @@ export interface BuildOptions {
 
 /** Builds the service as server.ts does, ready for `inject`, and closes it when the test ends. */
 export async function build (t: Test, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const base = serverOptions({ LOG_LEVEL: 'info' })
-  const app = Fastify({ ...base, logger: logger(options.logLines) } satisfies FastifyServerOptions)
+  // Without logLines the app runs as LOG_LEVEL=silent runs it: with no logger at all.
+  const app = Fastify(options.logLines === undefined
+    ? serverOptions({ LOG_LEVEL: 'silent' })
+    : { ...serverOptions({ LOG_LEVEL: 'info' }), logger: logger(options.logLines) } satisfies FastifyServerOptions)
   await app.register(serviceA)
   options.extra?.(app)
   await app.ready()
@@ -21,8 +23,7 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Fasti
   return app
 }
 
-function logger (lines: Array<Record<string, unknown>> | undefined): FastifyServerOptions['logger'] {
-  if (lines === undefined) return { level: 'silent' }
+function logger (lines: Array<Record<string, unknown>>): FastifyServerOptions['logger'] {
   const stream = new Writable({
     write (chunk: Buffer, _encoding, callback) {
       for (const line of chunk.toString().split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
