@@ -8,6 +8,7 @@ import errors from './plugins/errors.ts'
 import health from './plugins/health.ts'
 import metrics from './plugins/metrics.ts'
 import requestId, { genReqId } from './plugins/request-id.ts'
+import { notFoundHooks } from './route-hooks.ts'
 import hello from './routes/hello.ts'
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
@@ -24,6 +25,8 @@ async function serviceA (app: FastifyInstance): Promise<void> {
   await app.register(errors)
   await app.register(health)
   await app.register(hello)
+  // Encapsulated on purpose (no fastify-plugin): its hooks are the not-found handler's alone.
+  await app.register(notFoundHooks)
 }
 
 /** Fastify's own options for the service: logging, request ids. */
