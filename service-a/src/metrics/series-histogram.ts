@@ -15,10 +15,19 @@ interface ExportedValue {
   metricName: string
   value: number
   labels: Labels
-  /** The series' labels, kept apart so that the Registry formats them once per series. */
+  /** Labels the Registry formats once per object (it caches them by identity). */
   sharedLabels?: Labels
   /** prom-client's buckets carry `exemplar: null` when exemplars are off, its sum and count undefined. */
   exemplar: null | undefined
+}
+
+/** One object for every empty label set: prom-client caches a formatted label set per object. */
+const NO_LABELS: Labels = Object.freeze({})
+
+/** prom-client's escaping of a label value (lib/registry.js): backslash, newline, double quote. */
+function escapeLabelValue (value: string | number): string | number {
+  if (typeof value !== 'string') return value
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
 }
 
 /** The observations of one label set, kept as plain numbers by whoever records them. */
@@ -62,6 +71,7 @@ export class SeriesHistogram {
   readonly aggregator = 'sum'
   readonly #bounds: readonly number[]
   readonly #series: HistogramSeries[] = []
+  readonly #names = new WeakMap<HistogramSeries, readonly string[]>()
 
   /** `buckets`: upper bounds in ascending order, as prom-client expects them. */
   constructor (options: { name: string, help: string, buckets: readonly number[] }) {
@@ -90,28 +100,62 @@ export class SeriesHistogram {
     }
   }
 
-  /** What the Registry renders; series labels stay shared, as prom-client's Histogram does. */
+  /**
+   * What the Registry renders. Each sample's name arrives with its labels already formatted (once
+   * per series, as prom-client's Registry would format them): the Registry then adds only the
+   * value, where it would rebuild the label string of every line on every scrape.
+   * Assumes a registry without default labels, as the service's is.
+   */
   async getForPromString (): Promise<Exported> {
-    const bucket = `${this.name}_bucket`
     const values: ExportedValue[] = []
     for (const series of this.#series) {
+      const names = this.#sampleNames(series)
       let cumulative = 0
-      this.#bounds.forEach((le, i) => {
+      for (let i = 0; i < this.#bounds.length; i++) {
         cumulative += series.counts[i]!
-        values.push({ value: cumulative, metricName: bucket, exemplar: null, labels: { le }, sharedLabels: series.labels })
-      })
-      values.push({ value: series.count, metricName: bucket, exemplar: null, labels: { le: '+Inf' }, sharedLabels: series.labels })
-      values.push({ value: series.sum, metricName: `${this.name}_sum`, exemplar: undefined, labels: {}, sharedLabels: series.labels })
-      values.push({ value: series.count, metricName: `${this.name}_count`, exemplar: undefined, labels: {}, sharedLabels: series.labels })
+        values.push({ value: cumulative, metricName: names[i]!, exemplar: null, labels: NO_LABELS, sharedLabels: NO_LABELS })
+      }
+      const n = this.#bounds.length
+      values.push({ value: series.count, metricName: names[n]!, exemplar: null, labels: NO_LABELS, sharedLabels: NO_LABELS })
+      values.push({ value: series.sum, metricName: names[n + 1]!, exemplar: undefined, labels: NO_LABELS, sharedLabels: NO_LABELS })
+      values.push({ value: series.count, metricName: names[n + 2]!, exemplar: undefined, labels: NO_LABELS, sharedLabels: NO_LABELS })
     }
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator }
   }
 
-  /** Registry#getMetricsAsJSON: the same values with the series labels merged in. */
+  /** Registry#getMetricsAsJSON: prom-client's Histogram values, labels merged. */
   async get (): Promise<Exported> {
-    const data = await this.getForPromString()
-    data.values = data.values.map(({ sharedLabels, labels, ...rest }) => ({ ...rest, labels: { ...labels, ...sharedLabels } }))
-    return data
+    const values: ExportedValue[] = []
+    for (const series of this.#series) {
+      const sample = (metricName: string, value: number, labels: Labels, exemplar: null | undefined): void => {
+        values.push({ value, metricName, exemplar, labels: { ...labels, ...series.labels } })
+      }
+      let cumulative = 0
+      this.#bounds.forEach((le, i) => {
+        cumulative += series.counts[i]!
+        sample(`${this.name}_bucket`, cumulative, { le }, null)
+      })
+      sample(`${this.name}_bucket`, series.count, { le: '+Inf' }, null)
+      sample(`${this.name}_sum`, series.sum, {}, undefined)
+      sample(`${this.name}_count`, series.count, {}, undefined)
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator }
+  }
+
+  /** `name{le="…",labels}` for each bucket and +Inf, then `name_sum{labels}` and `name_count{labels}`. */
+  #sampleNames (series: HistogramSeries): readonly string[] {
+    let names = this.#names.get(series)
+    if (names === undefined) {
+      const shared = Object.entries(series.labels).map(([label, value]) => `${label}="${escapeLabelValue(value)}"`).join(',')
+      const tail = shared === '' ? '' : `,${shared}`
+      names = [
+        ...[...this.#bounds, '+Inf'].map((le) => `${this.name}_bucket{le="${le}"${tail}}`),
+        `${this.name}_sum${shared === '' ? '' : `{${shared}}`}`,
+        `${this.name}_count${shared === '' ? '' : `{${shared}}`}`
+      ]
+      this.#names.set(series, names)
+    }
+    return names
   }
 
   /** The Registry's parameter type is prom-client's own classes; this object renders alike. */

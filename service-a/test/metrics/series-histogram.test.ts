@@ -4,7 +4,9 @@ import { SeriesHistogram } from '../../src/metrics/series-histogram.ts'
 
 const options = { name: 'work_seconds', help: 'Work done.', buckets: [0.1, 1, 10] }
 const observations: Array<[Record<string, string | number>, number]> = [
-  [{ kind: 'a', code: 200 }, 0.05], [{ kind: 'a', code: 200 }, 0.5], [{ kind: 'b', code: 500 }, 20], [{ kind: 'a', code: 200 }, 0.1]
+  [{ kind: 'a', code: 200 }, 0.05], [{ kind: 'a', code: 200 }, 0.5], [{ kind: 'b', code: 500 }, 20], [{ kind: 'a', code: 200 }, 0.1],
+  // Label values that prom-client escapes: backslash, newline, double quote.
+  [{ kind: 'C:\\dir "x"\nnext', code: 404 }, 0.2]
 ]
 
 /** prom-client's own Histogram fed the same observations: the reference for every output. */
@@ -52,4 +54,15 @@ t.test('resetMetrics zeroes the series, which keep recording', async (t) => {
   t.equal(a!.sum, 0)
   a!.observe(0.2)
   t.match(await registries[0]!.metrics(), /work_seconds_count\{kind="a",code="200"\} 1\n/)
+})
+
+t.test('a series without labels renders as prom-client renders an unlabelled Histogram', async (t) => {
+  const [ours, theirs] = [new Registry(), new Registry()]
+  const histogram = new SeriesHistogram(options)
+  ours.registerMetric(histogram.asMetric())
+  const reference = new Histogram({ ...options, registers: [theirs] })
+  histogram.series({}).observe(0.5)
+  reference.observe(0.5)
+  t.equal(await ours.metrics(), await theirs.metrics())
+  t.match(await ours.metrics(), /^work_seconds_sum 0\.5$/m)
 })
