@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify'
 import { EXTRA_ROUTES, HELLO, HELLO_SCHEMA, HOST, port } from './routes.ts'
 
@@ -12,7 +13,10 @@ import { EXTRA_ROUTES, HELLO, HELLO_SCHEMA, HOST, port } from './routes.ts'
  * would add ~17 MiB of RSS and ~70 ms of start-up that the image does not pay.
  */
 // dist/servers/ → the repository root; the contract of service-a/src/app.ts and config.ts.
-const serviceDir = new URL('../../../service-a/', import.meta.url)
+// SERVICE_A_DIR: a saved build of service-a instead (dist/ab.js compares builds).
+const serviceDir = process.env.SERVICE_A_DIR !== undefined && process.env.SERVICE_A_DIR !== ''
+  ? pathToFileURL(`${process.env.SERVICE_A_DIR}/`)
+  : new URL('../../../service-a/', import.meta.url)
 const { default: serviceA, serverOptions } = await import(new URL('dist/app.js', serviceDir).href) as {
   default: FastifyPluginAsync
   serverOptions: (config: { LOG_LEVEL: string }, stdoutIsTTY: boolean) => FastifyServerOptions
