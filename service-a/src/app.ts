@@ -15,7 +15,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 
 /**
  * The whole service as one plugin, so that tests can build it again and again with `inject`.
- * Not encapsulated: its hooks must also reach the root's not-found handler.
+ * Not encapsulated: server.ts and the tests use its decorations (`markNotReady`, `metrics`).
  */
 async function serviceA (app: FastifyInstance): Promise<void> {
   // Order matters: the hooks that instrument routes must exist before the routes do.
