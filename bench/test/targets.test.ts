@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict'
-import { test } from 'node:test'
-import type { MetricsSample, RoundSample } from '../src/results.ts'
+import t from 'tap'
+import { summarize, type MetricsSample, type RoundSample } from '../src/results.ts'
 import { median, percentile } from '../src/stats.ts'
 import { checkTargets } from '../src/targets.ts'
 
@@ -16,15 +15,15 @@ const metrics = (seriesAfter: number, renderP50Ms = 0.5): MetricsSample =>
 const verdicts = (rounds: RoundSample[], sample: MetricsSample) =>
   Object.fromEntries(checkTargets(rounds, [sample], 'fastify').map((c) => [c.target.split(' ≤')[0], c.pass]))
 
-test('every target passes on figures within its limit', () => {
+t.test('every target passes on figures within its limit', async (t) => {
   const rounds = [0, 1, 2].flatMap((r) => [round('fastify', r, 20), round('service-a-silent', r, 21), round('service-a', r, 27)])
-  assert.ok(Object.values(verdicts(rounds, metrics(380))).every(Boolean))
+  t.ok(Object.values(verdicts(rounds, metrics(380))).every(Boolean))
 })
 
-test('each target catches its own breach', () => {
+t.test('each target catches its own breach', async (t) => {
   const rounds = [0, 1, 2].flatMap((r) => [round('fastify', r, 20), round('service-a-silent', r, 23), round('service-a', r, 29, 400, 95 * MIB)])
   const v = verdicts(rounds, metrics(381, 1.5))
-  assert.deepEqual(v, {
+  t.same(v, {
     'instrumentation alone: CPU per request': false,
     'as shipped: CPU per request': false,
     'as shipped: spawn to ready': false,
@@ -34,18 +33,28 @@ test('each target catches its own breach', () => {
   })
 })
 
-test('ratios are taken round by round, so a slow round of the machine cancels out', () => {
+t.test('ratios are taken round by round, so a slow round of the machine cancels out', async (t) => {
   // Round 1 is twice as slow for everyone: still 1.05× within every round.
   const rounds = [round('fastify', 0, 20), round('service-a-silent', 0, 21), round('fastify', 1, 40), round('service-a-silent', 1, 42), round('fastify', 2, 20), round('service-a-silent', 2, 21)]
   const [alone] = checkTargets(rounds, [], 'fastify')
-  assert.match(alone!.measured, /^1\.05×/)
-  assert.equal(alone!.pass, true)
+  t.match(alone!.measured, /^1\.05×/)
+  t.equal(alone!.pass, true)
 })
 
-test('median and percentile', () => {
-  assert.equal(median([3, 1, 2]), 2)
-  assert.equal(median([4, 1, 2, 3]), 2.5)
-  assert.equal(percentile([5, 1, 4, 2, 3], 50), 3)
-  assert.equal(percentile([5, 1, 4, 2, 3], 99), 5)
-  assert.throws(() => median([]))
+t.test('median and percentile', async (t) => {
+  t.equal(median([3, 1, 2]), 2)
+  t.equal(median([4, 1, 2, 3]), 2.5)
+  t.equal(percentile([5, 1, 4, 2, 3], 50), 3)
+  t.equal(percentile([5, 1, 4, 2, 3], 99), 5)
+  t.throws(() => median([]))
+})
+
+t.test('percentile of no values is an error', async (t) => {
+  t.throws(() => percentile([], 50), /no values/)
+})
+
+t.test('a variant without rounds beside the baseline cannot be summarised', async (t) => {
+  const lonely = [round('service-a', 0, 25)]
+  t.throws(() => summarize(lonely, 'service-a', 'fastify', 'cpuUsPerRequest'), /no rounds of service-a with fastify/)
+  t.throws(() => summarize([round('fastify', 0, 20)], 'service-a', 'fastify', 'cpuUsPerRequest'), /no rounds of service-a/)
 })
