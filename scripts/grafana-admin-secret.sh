@@ -3,7 +3,7 @@
 # (grafana/kustomization.yaml's secretGenerator), with a random password when it is missing.
 # Idempotent: an existing file is kept, since Grafana stores the admin password in its
 # database on first start and ignores a changed one later.
-# Called by skaffold's render hook, `make grafana-secret` and the manifest tests.
+# Called by skaffold's render hook, the make targets that render (dev, deploy, manifests, grafana-password) and the manifest tests.
 set -euo pipefail
 
 file="${1:-$(dirname "$0")/../grafana/grafana-admin.secret.env}"
