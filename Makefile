@@ -28,19 +28,26 @@ endif
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
 
-# npm ci runs again only when the lockfile changes.
+# npm ci runs again only when the lockfile changes. service-a is its own package (the image's
+# build context); tools/ and bench/ are one npm workspace with one lockfile at the root.
 %/node_modules/.package-lock.json: %/package-lock.json | $(NODE)
 	npm ci --prefix $* --no-audit --no-fund
 
-# tap rebuilds its runner for a package's plugin list (these drop @tapjs/typescript) on its first
-# run, and that first run after a fresh `npm ci` loses coverage data; building up front avoids it.
-# tap rebuilds its runner for each package's plugin list (TypeScript is left to Node 24) on
-# first use; done up front, because a first run that rebuilds loses its coverage data.
+node_modules/.package-lock.json: package-lock.json | $(NODE)
+	npm ci --no-audit --no-fund
+
+# tap rebuilds its runner for a package's plugin list (TypeScript is left to Node 24) on first
+# use; done up front, because a first run that rebuilds loses service-a's coverage data.
 %/node_modules/.tap-built: %/node_modules/.package-lock.json
 	cd $* && npx tap build >/dev/null && touch node_modules/.tap-built
 
+# tools/ and bench/ share the hoisted tap and so its one build: their plugin lists must agree.
+TOOLING := node_modules/.tap-built
+$(TOOLING): node_modules/.package-lock.json
+	cd tools && npx tap build >/dev/null && touch ../$(TOOLING)
+
 .PHONY: deps
-deps: service-a/node_modules/.tap-built tools/node_modules/.tap-built bench/node_modules/.tap-built ## Install every npm dependency (and Node.js itself where the machine's is too old).
+deps: service-a/node_modules/.tap-built $(TOOLING) ## Install every npm dependency (and Node.js itself where the machine's is too old).
 
 ##@ Run
 
@@ -50,7 +57,7 @@ GRAFANA_PORT ?= 3000
 RUN_DIR ?= $(CURDIR)/.run
 
 .PHONY: run
-run: service-a/node_modules/.package-lock.json tools/node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Grafana :3000 if installed. Ctrl-C stops it.
+run: service-a/node_modules/.package-lock.json node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Grafana :3000 if installed. Ctrl-C stops it.
 	scripts/install-prometheus.sh
 	SERVICE_PORT=$(SERVICE_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) RUN_DIR=$(RUN_DIR) node tools/src/local-run/main.ts
 
@@ -60,7 +67,7 @@ PROMETHEUS_URL ?= http://localhost:$(PROMETHEUS_PORT)
 GRAFANA_URL ?= http://localhost:$(GRAFANA_PORT)
 
 .PHONY: smoke
-smoke: tools/node_modules/.package-lock.json ## Check a running stack (make run or port-forwards); SERVICE_URL, PROMETHEUS_URL, GRAFANA_URL override.
+smoke: node_modules/.package-lock.json ## Check a running stack (make run or port-forwards); SERVICE_URL, PROMETHEUS_URL, GRAFANA_URL override.
 	SERVICE_URL=$(SERVICE_URL) PROMETHEUS_URL=$(PROMETHEUS_URL) GRAFANA_URL=$(GRAFANA_URL) node tools/src/smoke/main.ts
 
 ##@ Test
@@ -81,18 +88,18 @@ test-service-a: service-a/node_modules/.tap-built ## service-a: lint, type-check
 	mkdir -p $(TEST_RESULTS) && cd service-a && npx tap | tee $(TEST_RESULTS)/service-a.tap
 
 .PHONY: lint-tools
-lint-tools: tools/node_modules/.tap-built ## tools/ (make run, make smoke and the stack's tests): eslint and tsc.
+lint-tools: $(TOOLING) ## tools/ (make run, make smoke and the stack's tests): eslint and tsc.
 	cd tools && npx eslint . && npx tsc --noEmit
 
 .PHONY: test-monitoring
-test-monitoring: service-a/node_modules/.package-lock.json tools/node_modules/.tap-built lint-tools ## Monitoring: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus.
+test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus.
 	scripts/install-prometheus.sh
 	promtool check config prometheus/prometheus.yml
 	promtool test rules prometheus/tests/*.yml
 	mkdir -p $(TEST_RESULTS) && cd tools && npx tap test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
 
 .PHONY: test-manifests
-test-manifests: tools/node_modules/.tap-built lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.
+test-manifests: $(TOOLING) lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.
 	scripts/require-kubectl.sh
 	scripts/install-prometheus.sh
 	mkdir -p $(TEST_RESULTS) && cd tools && npx tap --coverage-map=test/manifests/coverage-map.js test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
@@ -122,7 +129,7 @@ images: ## Build service-a's image and its dev stage with podman (stand-in base 
 	$(PODMAN) images --format '{{.Repository}}:{{.Tag}} {{.Size}}' --filter reference=$(SERVICE_A_IMAGE) --filter reference=$(SERVICE_A_DEV_IMAGE)
 
 .PHONY: test-containers
-test-containers: images tools/node_modules/.tap-built lint-tools ## Containers for real: service-a's image hardened as in its Deployment, the dev stage's sync, kube play of service-a + Prometheus with make smoke.
+test-containers: images $(TOOLING) lint-tools ## Containers for real: service-a's image hardened as in its Deployment, the dev stage's sync, kube play of service-a + Prometheus with make smoke.
 	mkdir -p $(TEST_RESULTS) && cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap --coverage-map=test/containers/coverage-map.js test/containers/*.test.ts | tee $(TEST_RESULTS)/containers.tap
 
 ##@ Kubernetes
@@ -170,11 +177,11 @@ BENCH_ROUNDS ?= 3
 # The benchmark's own logic (targets, ratios, statistics) is tested in seconds; the benchmark
 # itself is not part of `make test`: it takes minutes and its figures depend on the machine's load.
 .PHONY: test-bench
-test-bench: bench/node_modules/.tap-built ## bench: lint, type-check, unit tests of the report and target checks.
+test-bench: $(TOOLING) ## bench: lint, type-check, unit tests of the report and target checks.
 	cd bench && npm run --silent lint && npm run --silent typecheck
 	mkdir -p $(TEST_RESULTS) && cd bench && npx tap | tee $(TEST_RESULTS)/bench.tap
 
 .PHONY: bench
-bench: build bench/node_modules/.package-lock.json ## service-a's instrumentation cost against bare Fastify and peers, in one run; writes docs/benchmarks.md (BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_ONLY).
+bench: build node_modules/.package-lock.json ## service-a's instrumentation cost against bare Fastify and peers, in one run; writes docs/benchmarks.md (BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_ONLY).
 	command -v taskset >/dev/null || (apt-get update && apt-get install -y --no-install-recommends util-linux)
-	cd bench && npm run --silent build && BENCH_DURATION=$(BENCH_DURATION) BENCH_WARMUP=$(BENCH_WARMUP) BENCH_ROUNDS=$(BENCH_ROUNDS) node dist/run.js
+	cd bench && npm run --silent build && BENCH_DURATION=$(BENCH_DURATION) BENCH_WARMUP=$(BENCH_WARMUP) BENCH_ROUNDS=$(BENCH_ROUNDS) node src/run.ts

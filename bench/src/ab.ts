@@ -13,8 +13,8 @@ import { BASELINE, VARIANTS } from './variants.ts'
  * Compares builds of service-a by CPU per request, for changes smaller than make bench's
  * round-to-round noise: every server stays up on the server CPU and they take turns in short
  * bursts, so a change of the machine's load hits them alike.
- *   node dist/ab.js save NAME                  copies service-a's dist/ to .run/bench/builds/NAME
- *   node dist/ab.js CYCLES SECONDS a=DIR[:LOG_LEVEL] b=DIR[:LOG_LEVEL] …
+ *   node src/ab.ts save NAME                  copies service-a's dist/ to .run/bench/builds/NAME
+ *   node src/ab.ts CYCLES SECONDS a=DIR[:LOG_LEVEL] b=DIR[:LOG_LEVEL] …
  */
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const [command = '', ...rest] = process.argv.slice(2)

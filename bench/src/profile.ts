@@ -9,13 +9,13 @@ import { startServer } from './server.ts'
 import { selectVariants } from './variants.ts'
 
 /**
- * `node dist/profile.js VARIANT [SECONDS]`: runs one server under load with --cpu-prof and prints
+ * `node src/profile.ts VARIANT [SECONDS]`: runs one server under load with --cpu-prof and prints
  * where its CPU time goes, by package and by function. The .cpuprofile file stays for DevTools.
  */
 const [id = 'service-a', seconds = '10'] = process.argv.slice(2)
 const variant = selectVariants(id).find((v) => v.id === id)!
 const dir = mkdtempSync(join(tmpdir(), `bench-profile-${id}-`))
-const preload = fileURLToPath(new URL('./exit-on-sigterm.js', import.meta.url))
+const preload = fileURLToPath(new URL('../dist/exit-on-sigterm.js', import.meta.url))
 const serverCpu = pinLoadGenerator()
 const started = performance.now()
 const server = await startServer({ ...variant, nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--import=${preload}`] }, serverCpu)
