@@ -102,7 +102,7 @@ test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools
 test-manifests: $(TOOLING) lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.
 	scripts/require-kubectl.sh
 	scripts/install-prometheus.sh
-	mkdir -p $(TEST_RESULTS) && cd tools && npx tap --coverage-map=test/manifests/coverage-map.js test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
+	mkdir -p $(TEST_RESULTS) && cd tools && npx tap test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
 
 ##@ Build
 
@@ -130,7 +130,7 @@ images: ## Build service-a's image and its dev stage with podman (stand-in base 
 
 .PHONY: test-containers
 test-containers: images $(TOOLING) lint-tools ## Containers for real: service-a's image hardened as in its Deployment, the dev stage's sync, kube play of service-a + Prometheus with make smoke.
-	mkdir -p $(TEST_RESULTS) && cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap --coverage-map=test/containers/coverage-map.js test/containers/*.test.ts | tee $(TEST_RESULTS)/containers.tap
+	mkdir -p $(TEST_RESULTS) && cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap test/containers/*.test.ts | tee $(TEST_RESULTS)/containers.tap
 
 ##@ Kubernetes
 
