@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { stringify } from 'yaml'
 import type { K8sObject } from '../manifests/objects.ts'
 import { render } from '../manifests/render.ts'
-import { freePort } from '../monitoring/free-port.ts'
+import { freePort } from '../support/ports.ts'
 import { STACK_LISTENERS, toLoopback } from './loopback.ts'
 import { podman, remove } from './podman.ts'
 

@@ -1,3 +1,4 @@
+import { selects } from '../manifests/cross-refs.ts'
 import type { K8sObject } from '../manifests/objects.ts'
 
 /**
@@ -125,11 +126,8 @@ function retarget (container: any, port: number, listener: Listener, images: Rec
 
 /** `<service>:<port>` for each Service whose selector matches the pod and targets this port. */
 function servicesFor (objects: readonly K8sObject[], deployment: K8sObject, containerPort: { name?: string, containerPort: number }): string[] {
-  const labels: Record<string, string> = deployment.spec.template.metadata.labels
-  // A Service without a selector selects no pod (its endpoints are managed by hand).
   return objects
-    .filter((object) => object.kind === 'Service' && object.spec.selector !== undefined)
-    .filter((service) => Object.entries<string>(service.spec.selector).every(([key, value]) => labels[key] === value))
+    .filter((object) => object.kind === 'Service' && selects(object.spec.selector, deployment.spec.template.metadata.labels))
     .flatMap((service) => service.spec.ports
       .filter((port: any) => port.targetPort === containerPort.name || port.targetPort === containerPort.containerPort)
       .map((port: any) => `${service.metadata.name}:${port.port}`))

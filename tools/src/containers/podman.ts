@@ -21,7 +21,8 @@ export const IMAGES = {
   dev: setting(process.env, 'SERVICE_A_DEV_IMAGE', 'localhost/service-a:dev')
 }
 
-function env (): NodeJS.ProcessEnv {
+/** This process's environment with the project's podman settings. */
+export function env (): NodeJS.ProcessEnv {
   return { ...process.env, CONTAINERS_CONF: setting(process.env, 'CONTAINERS_CONF', CONTAINERS_CONF) }
 }
 

@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { findExecutable, startChild, untilReady, type Child } from '../monitoring/child.ts'
 import { deriveLocalProvisioning } from '../monitoring/grafana-provisioning.ts'
-import { request } from '../monitoring/http.ts'
-import { PATHS } from '../monitoring/paths.ts'
+import { PATHS } from '../support/paths.ts'
+import { findExecutable, startReady, type Child } from '../support/processes.ts'
 
 export const GRAFANA_MISSING = 'Grafana: no grafana binary on PATH, so the local run goes without it. ' +
   'Install Grafana (https://grafana.com/docs/grafana/latest/setup-grafana/installation/) to see the ' +
@@ -37,8 +36,13 @@ export async function startGrafana (found: { command: string, args: string[] }, 
   deriveLocalProvisioning({ prometheusUrl: options.prometheusUrl, outDir: join(dir, 'provisioning') })
   const url = `http://127.0.0.1:${options.port}`
   const logFile = join(dir, 'grafana.log')
-  const child = startChild('grafana', found.command, found.args, {
-    logFile,
+  // The first start migrates Grafana's database, which takes a while.
+  const child = await startReady(found.command, found.args, `${url}/api/health`, {
+    name: 'grafana',
+    output: { file: logFile },
+    detached: true,
+    timeoutMs: options.readyTimeoutMs ?? 90_000,
+    signal: options.signal,
     env: {
       ...process.env,
       GF_PATHS_DATA: join(dir, 'data'),
@@ -53,12 +57,6 @@ export async function startGrafana (found: { command: string, args: string[] }, 
       GF_ANALYTICS_REPORTING_ENABLED: 'false',
       GF_ANALYTICS_CHECK_FOR_UPDATES: 'false'
     }
-  })
-  // The first start migrates Grafana's database, which takes a while.
-  await untilReady(child, `${url}/api/health answers`, async () => (await request(`${url}/api/health`)).ok, {
-    timeoutMs: options.readyTimeoutMs ?? 90_000,
-    signal: options.signal,
-    explain: () => `; see ${logFile}`
   })
   return { url, child }
 }

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
-import { PATHS, REPO_ROOT } from '../monitoring/paths.ts'
+import { PATHS, REPO_ROOT } from '../support/paths.ts'
 
 export interface LocalSettings { servicePort: number, prometheusPort: number, grafanaPort: number, runDir: string }
 

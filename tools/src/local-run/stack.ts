@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startChild, untilReady, type Child } from '../monitoring/child.ts'
-import { request, waitFor } from '../monitoring/http.ts'
-import { PATHS } from '../monitoring/paths.ts'
 import { PrometheusApi } from '../monitoring/prometheus-api.ts'
 import { deriveLocalConfig } from '../monitoring/prometheus-config.ts'
 import { startPrometheus } from '../monitoring/prometheus-server.ts'
+import { waitFor } from '../support/http.ts'
+import { PATHS } from '../support/paths.ts'
+import { start, untilReady, type Child } from '../support/processes.ts'
 import { findGrafana, GRAFANA_MISSING, startGrafana } from './grafana.ts'
 
 export interface StackOptions {
@@ -48,14 +48,16 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
   }
   try {
     const serviceUrl = `http://127.0.0.1:${options.servicePort}`
-    const service = startChild('service-a', process.execPath, ['src/server.ts'], {
+    const service = start(process.execPath, ['src/server.ts'], {
+      name: 'service-a',
       cwd: PATHS.serviceA,
       env: { ...(options.env ?? process.env), PORT: String(options.servicePort), HOST: '127.0.0.1' },
-      logFile: options.serviceLogFile
+      output: options.serviceLogFile === undefined ? 'inherit' : { file: options.serviceLogFile },
+      detached: true
     })
     children.push(service)
     const { signal } = options
-    await untilReady(service, `${serviceUrl}/readyz answers`, async () => (await request(`${serviceUrl}/readyz`)).ok, { timeoutMs: 30_000, signal })
+    await untilReady(service, `${serviceUrl}/readyz`, { timeoutMs: 30_000, signal })
     log(`service-a     ${serviceUrl}`)
 
     const promDir = join(options.runDir, 'prometheus')

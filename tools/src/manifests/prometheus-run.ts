@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort } from '../monitoring/free-port.ts'
+import { freePort } from '../support/ports.ts'
+import { startReady } from '../support/processes.ts'
 import { mountFor } from './mounts.ts'
 import { find, podTemplates, type K8sObject } from './objects.ts'
 
@@ -35,29 +33,9 @@ export async function startFromDeployment (objects: readonly K8sObject[], name: 
     .map((arg) => mapArg(container, arg, dir))
   args.push(`--web.listen-address=127.0.0.1:${port}`)
 
-  const child = spawn(process.env.PROMETHEUS_BIN ?? 'prometheus', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout.on('data', (chunk) => { output += chunk })
-  child.stderr.on('data', (chunk) => { output += chunk })
-  const exited = once(child, 'exit')
-  const running: RunningPrometheus = {
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM')
-        await exited
-      }
-    }
-  }
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with code ${child.exitCode} before it was ready:\n${output}`)
-    if (await isReady(running.url)) return running
-    await sleep(200)
-  }
-  await running.stop()
-  throw new Error(`prometheus was not ready within ${timeoutMs} ms:\n${output}`)
+  const url = `http://127.0.0.1:${port}`
+  const child = await startReady(process.env.PROMETHEUS_BIN ?? 'prometheus', args, `${url}/-/ready`, { name: 'prometheus', cwd: dir, timeoutMs })
+  return { url, output: child.output, stop: async () => { await child.stop() } }
 }
 
 /** `--flag=/abs/path` → the same path under `dir`; other args unchanged. */
@@ -88,14 +66,5 @@ async function materializeVolumes (objects: readonly K8sObject[], owner: K8sObje
     }
     await mkdir(target, { recursive: true })
     for (const [key, value] of Object.entries(data)) await writeFile(join(target, key), value)
-  }
-}
-
-async function isReady (url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/-/ready`)
-    return response.status === 200
-  } catch {
-    return false
   }
 }

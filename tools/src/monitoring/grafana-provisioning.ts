@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml'
-import { PATHS } from './paths.ts'
+import { PATHS } from '../support/paths.ts'
 
 /** The uid and URL of the provisioned Prometheus datasource, as the raw file states them. */
 export function readPrometheusDatasource (dir: string = PATHS.grafanaDatasources): { uid: string, url: string } {

@@ -1,4 +1,4 @@
-import { fetchJson } from './http.ts'
+import { fetchJson } from '../support/http.ts'
 
 /** The few Prometheus HTTP API calls the smoke check and the tests make. */
 

@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs'
-import { findExecutable, startChild, untilReady, type Child } from './child.ts'
-import { request } from './http.ts'
+import { mkdirSync } from 'node:fs'
+import { findExecutable, startReady, type Child } from '../support/processes.ts'
 
 export const PROMETHEUS_MISSING = 'prometheus is not installed: run scripts/install-prometheus.sh ' +
   '(it uses apt-get where available), or put a prometheus binary from https://prometheus.io/download/ on PATH'
@@ -24,24 +23,15 @@ export interface Prometheus {
 
 /** Starts the system's `prometheus` on a loopback port and resolves once /-/ready answers 200. */
 export async function startPrometheus (options: PrometheusOptions): Promise<Prometheus> {
-  const binary = findExecutable('prometheus', process.env.PATH)
+  const binary = findExecutable('prometheus')
   if (binary === undefined) throw new Error(PROMETHEUS_MISSING)
   mkdirSync(options.dataDir, { recursive: true })
   const { logFile } = options
   const url = `http://127.0.0.1:${options.port}`
-  const child = startChild('prometheus', binary, [
+  const child = await startReady(binary, [
     `--config.file=${options.configFile}`,
     `--storage.tsdb.path=${options.dataDir}`,
     `--web.listen-address=127.0.0.1:${options.port}`
-  ], { logFile })
-  await untilReady(child, `${url}/-/ready answers`, async () => (await request(`${url}/-/ready`)).ok, {
-    timeoutMs: options.readyTimeoutMs ?? 30_000,
-    signal: options.signal,
-    explain: () => `; its log ${logFile} ends with:\n${tail(logFile)}`
-  })
+  ], `${url}/-/ready`, { name: 'prometheus', output: { file: logFile }, detached: true, timeoutMs: options.readyTimeoutMs ?? 30_000, signal: options.signal })
   return { url, child, logFile }
-}
-
-function tail (file: string, lines = 10): string {
-  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
 }

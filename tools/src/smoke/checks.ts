@@ -1,6 +1,6 @@
 import { readPrometheusDatasource } from '../monitoring/grafana-provisioning.ts'
-import { fetchJson, UnreachableError } from '../monitoring/http.ts'
-import { PATHS } from '../monitoring/paths.ts'
+import { fetchJson, UnreachableError } from '../support/http.ts'
+import { PATHS } from '../support/paths.ts'
 import { PrometheusApi } from '../monitoring/prometheus-api.ts'
 import { readRuleNames } from '../monitoring/prometheus-config.ts'
 import { loadDashboard } from '../monitoring/dashboard.ts'

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { PATHS } from '../monitoring/paths.ts'
+import { PATHS } from '../support/paths.ts'
 
 export interface SmokeOptions {
   serviceUrl: string

@@ -1,7 +1,7 @@
 import type { Test } from 'tap'
-import { freePort } from '../../src/monitoring/free-port.ts'
-import { request, waitFor } from '../../src/monitoring/http.ts'
-import { podman, remove, requireImage, uniqueName } from '../../src/containers/podman.ts'
+import { env, podman, remove, requireImage, uniqueName } from '../../src/containers/podman.ts'
+import { freePort } from '../../src/support/ports.ts'
+import { startReady } from '../../src/support/processes.ts'
 
 export interface Running {
   name: string
@@ -11,17 +11,17 @@ export interface Running {
 /**
  * Starts service-a's image on a free loopback port with host networking (no bridge, no
  * private addresses), waits for /healthz, and removes the container in teardown, also when
- * the test fails.
+ * the test fails. `podman run` stays attached, so a container that exits during start-up
+ * fails the test at once, with its output.
  */
-export async function runServiceA (t: Test, image: string, flags: string[], env: Record<string, string> = {}): Promise<Running> {
+export async function runServiceA (t: Test, image: string, flags: string[], containerEnv: Record<string, string> = {}): Promise<Running> {
   await requireImage(image)
   const name = uniqueName('service-a-test')
   const port = await freePort()
   t.teardown(() => remove('container', name))
-  const envFlags = Object.entries({ PORT: String(port), HOST: '127.0.0.1', ...env }).flatMap(([key, value]) => ['--env', `${key}=${value}`])
-  await podman('run', '--detach', '--name', name, '--network', 'host', ...flags, ...envFlags, image)
+  const envFlags = Object.entries({ PORT: String(port), HOST: '127.0.0.1', ...containerEnv }).flatMap(([key, value]) => ['--env', `${key}=${value}`])
   const url = `http://127.0.0.1:${port}`
-  await waitFor(`${name} to answer /healthz`, async () => (await request(`${url}/healthz`)).ok || undefined, 30_000)
+  await startReady('podman', ['run', '--name', name, '--network', 'host', ...flags, ...envFlags, image], `${url}/healthz`, { name, env: env(), timeoutMs: 30_000 })
   return { name, url }
 }
 

@@ -4,8 +4,8 @@ import { hardeningProblems, observe, securityArgs } from '../../src/containers/h
 import { listApp, productionProblems } from '../../src/containers/image-content.ts'
 import { IMAGES, podman } from '../../src/containers/podman.ts'
 import { render } from '../../src/manifests/render.ts'
-import { fetchJson, request, waitFor } from '../../src/monitoring/http.ts'
-import { PATHS } from '../../src/monitoring/paths.ts'
+import { fetchJson, request, waitFor } from '../../src/support/http.ts'
+import { PATHS } from '../../src/support/paths.ts'
 import { runServiceA } from './helpers.ts'
 
 const manifest = JSON.parse(readFileSync(`${PATHS.serviceA}/package.json`, 'utf8'))

@@ -5,9 +5,9 @@ import t from 'tap'
 import { hardeningProblems, observe } from '../../src/containers/hardening.ts'
 import { prepareStack } from '../../src/containers/kube-play.ts'
 import { IMAGES, podman, requireImage, uniqueName } from '../../src/containers/podman.ts'
-import { freePort } from '../../src/monitoring/free-port.ts'
-import { request, waitFor } from '../../src/monitoring/http.ts'
-import { REPO_ROOT } from '../../src/monitoring/paths.ts'
+import { freePort } from '../../src/support/ports.ts'
+import { request, waitFor } from '../../src/support/http.ts'
+import { REPO_ROOT } from '../../src/support/paths.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 
 const run = promisify(execFile)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { allPanels, lintDashboard, loadDashboard, panelQueries, substituteGrafanaVariables, type Dashboard } from '../../src/monitoring/dashboard.ts'
 import { readPrometheusDatasource } from '../../src/monitoring/grafana-provisioning.ts'
-import { PATHS } from '../../src/monitoring/paths.ts'
+import { PATHS } from '../../src/support/paths.ts'
 
 const datasource = readPrometheusDatasource()
 const dashboard = loadDashboard(PATHS.dashboard)

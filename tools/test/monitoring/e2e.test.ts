@@ -4,9 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { startLocalStack, type LocalStack } from '../../src/local-run/stack.ts'
 import { loadDashboard, panelQueries, substituteGrafanaVariables } from '../../src/monitoring/dashboard.ts'
-import { freePort } from '../../src/monitoring/free-port.ts'
-import { request, waitFor } from '../../src/monitoring/http.ts'
-import { PATHS, REPO_ROOT } from '../../src/monitoring/paths.ts'
+import { freePort } from '../../src/support/ports.ts'
+import { request, waitFor } from '../../src/support/http.ts'
+import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 import { readRuleNames } from '../../src/monitoring/prometheus-config.ts'
 import { startPrometheus } from '../../src/monitoring/prometheus-server.ts'
@@ -103,8 +103,7 @@ t.test('Prometheus killed with SIGKILL keeps the samples scraped before, on rest
   const before = await prometheus.query(expr, at)
   t.ok(before.length >= 3)
   const killed = stack.children.find((child) => child.name === 'prometheus')!
-  killed.process.kill('SIGKILL')
-  t.equal(await killed.exited, 'SIGKILL')
+  t.equal(await killed.stop('SIGKILL'), 'SIGKILL')
 
   const dir = join(runDir, 'prometheus')
   const port = await freePort()

@@ -4,9 +4,9 @@ import t from 'tap'
 import { parse } from 'yaml'
 import { findGrafana, startGrafana } from '../../src/local-run/grafana.ts'
 import { startLocalStack } from '../../src/local-run/stack.ts'
-import { freePort } from '../../src/monitoring/free-port.ts'
+import { freePort } from '../../src/support/ports.ts'
 import { deriveLocalProvisioning, readPrometheusDatasource } from '../../src/monitoring/grafana-provisioning.ts'
-import { PATHS } from '../../src/monitoring/paths.ts'
+import { PATHS } from '../../src/support/paths.ts'
 import { smoke } from '../../src/smoke/checks.ts'
 import { tempDir } from './helpers.ts'
 
@@ -72,7 +72,7 @@ t.test('a Grafana that exits at start is reported with its log file', async (t) 
   writeFileSync(join(bin, 'grafana'), '#!/bin/sh\necho "cannot bind" >&2\nexit 3\n')
   chmodSync(join(bin, 'grafana'), 0o755)
   const found = findGrafana({ PATH: bin })!
-  await t.rejects(startGrafana(found, { port: await freePort(), prometheusUrl: 'http://127.0.0.1:1', runDir: dir }), /grafana exited \(3\) before .*; see .*grafana\.log/)
+  await t.rejects(startGrafana(found, { port: await freePort(), prometheusUrl: 'http://127.0.0.1:1', runDir: dir }), /grafana exited \(3\) before .*; its log .*grafana\.log ends with:\ncannot bind$/)
 })
 
 t.test('an aborted start (Ctrl-C) stops Grafana', async (t) => {

@@ -5,9 +5,9 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { settingsFromEnv } from '../../src/local-run/settings.ts'
-import { freePort } from '../../src/monitoring/free-port.ts'
-import { request } from '../../src/monitoring/http.ts'
-import { PATHS, REPO_ROOT } from '../../src/monitoring/paths.ts'
+import { freePort } from '../../src/support/ports.ts'
+import { request } from '../../src/support/http.ts'
+import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
 import { tempDir } from './helpers.ts'
 
 // `make run`'s entry point as a user meets it: started as a process, stopped with Ctrl-C.

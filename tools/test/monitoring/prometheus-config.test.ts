@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { parse } from 'yaml'
-import { PATHS } from '../../src/monitoring/paths.ts'
+import { PATHS } from '../../src/support/paths.ts'
 import { deriveLocalConfig, readRuleNames } from '../../src/monitoring/prometheus-config.ts'
 import { tempDir } from './helpers.ts'
 

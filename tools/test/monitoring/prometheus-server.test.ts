@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { freePort } from '../../src/monitoring/free-port.ts'
-import { fetchJson, waitFor } from '../../src/monitoring/http.ts'
+import { freePort } from '../../src/support/ports.ts'
+import { fetchJson, waitFor } from '../../src/support/http.ts'
 import { PROMETHEUS_MISSING, startPrometheus } from '../../src/monitoring/prometheus-server.ts'
 import { fakeServer, tempDir } from './helpers.ts'
 

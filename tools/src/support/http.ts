@@ -30,8 +30,12 @@ export async function request (url: string, init: RequestInit = {}): Promise<Res
   }
 }
 
-/** Polls `check` until it returns a value other than undefined; throws after `timeoutMs` or once `signal` aborts. */
-export async function waitFor<T> (what: string, check: () => Promise<T | undefined>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+/**
+ * Polls `check` every `intervalMs` until it returns a value other than undefined (a throw counts
+ * as not yet, and its message goes into the timeout error); throws after `timeoutMs` or once
+ * `signal` aborts.
+ */
+export async function waitFor<T> (what: string, check: () => Promise<T | undefined>, timeoutMs: number, signal?: AbortSignal, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last = 'no answer yet'
   for (;;) {
@@ -43,6 +47,6 @@ export async function waitFor<T> (what: string, check: () => Promise<T | undefin
     }
     if (signal?.aborted === true) throw new Error(`gave up waiting for ${what}: ${String(signal.reason)}`)
     if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`)
-    await sleep(250)
+    await sleep(intervalMs)
   }
 }

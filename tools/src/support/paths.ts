@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 
-/** The checkout's root, found from this file's place in it (tools/src/monitoring/). */
+/** The checkout's root, found from this file's place in it (tools/src/support/). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
 /** The raw config files of the layout contract, the one source of truth of both runs. */
