@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import pino from 'pino'
 import type { Config } from './config.ts'
 import accessLog from './plugins/access-log.ts'
-import errors from './plugins/errors.ts'
+import errors, { answerRouterError } from './plugins/errors.ts'
 import health from './plugins/health.ts'
 import metrics from './plugins/metrics.ts'
 import requestId, { genReqId } from './plugins/request-id.ts'
@@ -29,13 +29,14 @@ async function serviceA (app: FastifyInstance): Promise<void> {
   await app.register(notFoundHooks)
 }
 
-/** Fastify's own options for the service: logging, request ids. */
+/** Fastify's own options for the service: logging, request ids, URLs its router rejects. */
 export function serverOptions (config: Pick<Config, 'LOG_LEVEL'>, stdoutIsTTY = false): FastifyServerOptions {
   return {
     logger: loggerOptions(config.LOG_LEVEL, stdoutIsTTY),
     // plugins/access-log.ts writes the one line per request; Fastify's own two are turned off.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-    genReqId
+    genReqId,
+    frameworkErrors: answerRouterError
   }
 }
 

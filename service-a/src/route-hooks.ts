@@ -62,6 +62,11 @@ export async function notFoundHooks (app: FastifyInstance): Promise<void> {
   })
 }
 
+/** The onResponse hooks made for unmatched requests, for responses that no route context runs. */
+export function unmatchedResponseHooks (app: FastifyInstance): onResponseHookHandler[] {
+  return (unmatchedHooks.get(app.server) ?? []).flatMap((made) => made.onResponse ?? [])
+}
+
 function asArray<T> (hooks: T | T[] | undefined): T[] {
   if (hooks === undefined) return []
   return Array.isArray(hooks) ? hooks : [hooks]

@@ -124,3 +124,19 @@ t.test('clients that hang up mid-request give their in-flight slot back', async 
   await sleep(400)
   t.equal(await inFlight(server.url), 0, 'both slots were given back')
 })
+
+t.test('scraped as Prometheus does (OpenMetrics), then by curl (text), then again: one set of names', async (t) => {
+  const server = await startServer(t, { LOG_LEVEL: 'warn' })
+  await fetch(`${server.url}/hello/Ada`)
+  const scrapeAs = async (accept: string): Promise<string[]> => {
+    const body = await (await fetch(`${server.url}/metrics`, { headers: { accept } })).text()
+    return [...samples(body).keys()].filter((name) => /^(http_|service_a_|process_cpu)/.test(name)).sort()
+  }
+  const openMetrics = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5'
+  const first = await scrapeAs(openMetrics)
+  const text = await scrapeAs('*/*')
+  t.ok(text.includes('http_requests_total{method="GET",route="/hello/:name",status_code="200"}'))
+  t.ok(text.includes('process_cpu_seconds_total'))
+  t.same(first, text)
+  t.same(await scrapeAs(openMetrics), text)
+})

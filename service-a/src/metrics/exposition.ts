@@ -1,33 +1,48 @@
 import Negotiator from 'negotiator'
-import { Registry, type OpenMetricsContentType } from 'prom-client'
+import { Counter, Registry, type OpenMetricsContentType } from 'prom-client'
 
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4'
 const OPENMETRICS_TEXT = 'application/openmetrics-text; version=1.0.0'
 
+export interface MetricsPage {
+  contentType: string
+  body: string
+}
+
 /**
- * One set of metric objects rendered in either exposition format. prom-client fixes the format
- * per registry, so a second registry holds the very same metric objects (nothing is collected twice).
+ * The registry's metrics in the format the `Accept` header prefers: OpenMetrics when the scraper
+ * asks for it (Prometheus does), the Prometheus text format otherwise.
  * @see https://prometheus.io/docs/instrumenting/content_negotiation/
  */
-export class Exposition {
-  readonly registry: Registry
-  readonly #openMetrics = new Registry<OpenMetricsContentType>()
+export async function renderMetrics (registry: Registry, accept: string | undefined): Promise<MetricsPage> {
+  const preferred = new Negotiator({ headers: { accept } }).mediaType([PROMETHEUS_TEXT, OPENMETRICS_TEXT])
+  if (preferred !== OPENMETRICS_TEXT) return { contentType: registry.contentType, body: await registry.metrics() }
+  const openMetrics = await openMetricsRegistry(registry)
+  return { contentType: openMetrics.contentType, body: await openMetrics.metrics() }
+}
 
-  constructor (registry: Registry) {
-    this.registry = registry
-    this.#openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
-  }
-
-  /** Call once every metric is registered. */
-  mirror (): void {
-    for (const { name } of this.registry.getMetricsAsArray()) {
-      this.#openMetrics.registerMetric(this.registry.getSingleMetric(name)!)
+/**
+ * prom-client fixes the format per registry, so OpenMetrics needs a second one. It cannot hold the
+ * very same counters: rendering OpenMetrics renames a counter in place (`http_requests_total`
+ * becomes `http_requests`), and every text scrape after it would carry the wrong name. So it holds
+ * a copy of each counter's current values, made per scrape, and the other metrics themselves.
+ * @see https://github.com/prometheus/client_js/pull/829
+ */
+async function openMetricsRegistry (registry: Registry): Promise<Registry<OpenMetricsContentType>> {
+  const openMetrics = new Registry<OpenMetricsContentType>()
+  openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
+  for (const { name } of registry.getMetricsAsArray()) {
+    const metric = registry.getSingleMetric(name)!
+    if (!(metric instanceof Counter)) {
+      openMetrics.registerMetric(metric)
+      continue
     }
+    const { help, values } = await metric.get()
+    // A labelled counter that has counted nothing yet has no sample to show in either format.
+    if (values.length === 0) continue
+    const labelNames = [...new Set(values.flatMap((value) => Object.keys(value.labels)))]
+    const copy = new Counter({ name, help, labelNames, registers: [openMetrics] })
+    for (const { labels, value } of values) copy.inc(labels, value)
   }
-
-  /** The registry whose format the `Accept` header prefers; Prometheus text when it names neither. */
-  negotiate (accept: string | undefined): Registry<OpenMetricsContentType> | Registry {
-    const preferred = new Negotiator({ headers: { accept } }).mediaType([PROMETHEUS_TEXT, OPENMETRICS_TEXT])
-    return preferred === OPENMETRICS_TEXT ? this.#openMetrics : this.registry
-  }
+  return openMetrics
 }

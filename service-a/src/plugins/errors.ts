@@ -1,26 +1,45 @@
 import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { unmatchedResponseHooks } from '../route-hooks.ts'
+
+/** The status an error is answered with: its own 4xx or 5xx, else 500. */
+export function statusCodeOf (error: { statusCode?: number }): number {
+  const { statusCode } = error
+  return statusCode !== undefined && statusCode >= 400 && statusCode < 600 ? statusCode : 500
+}
 
 /**
  * Client errors (4xx) keep Fastify's message, which says what was wrong with the request.
- * Server errors are logged with their stack and counted, and the client gets a generic body:
- * an internal message can leak details of the implementation.
+ * Server errors are logged with their stack (the metrics plugin counts them), and the client
+ * gets a generic body: an internal message can leak details of the implementation.
  */
 async function errors (app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const statusCode = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
-    if (statusCode < 500) {
-      return reply.code(statusCode).send({ statusCode, error: errorName(statusCode), message: error.message })
-    }
+    const statusCode = statusCodeOf(error)
+    if (statusCode < 500) return reply.code(statusCode).send(body(statusCode, error.message))
     request.log.error({ err: error }, 'request failed')
-    app.metrics.countError(request, error)
-    return reply.code(statusCode).send({ statusCode, error: errorName(statusCode), message: 'The server failed to handle the request.' })
+    return reply.code(statusCode).send(body(statusCode, 'The server failed to handle the request.'))
   })
 }
 
-function errorName (statusCode: number): string {
-  return STATUS_CODES[statusCode] ?? (statusCode < 500 ? 'Bad Request' : 'Internal Server Error')
+/**
+ * Fastify's router turns some URLs away before any route or hook sees them, and hands them to the
+ * server's `frameworkErrors` option: a malformed percent-encoding (FST_ERR_BAD_URL, 400) or a
+ * path parameter over the router's length limit (FST_ERR_MAX_PARAM_LENGTH, 414). They are answered
+ * like any other client error and run the unmatched requests' onResponse hooks, so that a
+ * scanner's traffic is counted and logged. No timer ran for them: their duration is recorded as 0.
+ */
+export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.raw.once('finish', () => {
+    for (const hook of unmatchedResponseHooks(request.server)) hook.call(request.server, request, reply, () => {})
+  })
+  const statusCode = statusCodeOf(error)
+  reply.code(statusCode).send(body(statusCode, error.message))
 }
 
-export default fp(errors, { name: 'errors', fastify: '5.x', dependencies: ['metrics'] })
+function body (statusCode: number, message: string): { statusCode: number, error: string, message: string } {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? (statusCode < 500 ? 'Bad Request' : 'Internal Server Error'), message }
+}
+
+export default fp(errors, { name: 'errors', fastify: '5.x' })

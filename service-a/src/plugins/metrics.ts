@@ -1,11 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { registerBuildInfo } from '../metrics/build-info.ts'
-import { Exposition } from '../metrics/exposition.ts'
-import { createHttpMetrics, errorTypeLabeler, type HttpMetrics } from '../metrics/http-metrics.ts'
-import { RouteRecorder } from '../metrics/route-recorder.ts'
+import { renderMetrics } from '../metrics/exposition.ts'
+import { createInstrument, type Instrument } from '../metrics/function-metrics.ts'
+import { createHttpMetrics, DURATION_BUCKETS_SECONDS, errorTypeLabeler, requestHooks } from '../metrics/http-metrics.ts'
 import { hookEveryRoute, UNMATCHED_ROUTE } from '../route-hooks.ts'
+import { statusCodeOf } from './errors.ts'
 
 export interface MetricsOptions {
   /** Service version for the build-info metric. */
@@ -16,8 +17,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     metrics: {
       registry: Registry
-      /** Counts a request that ended in an unhandled error; called by the error handler. */
-      countError: (request: FastifyRequest, error: Error) => void
+      /** Wraps an async function of the application: its calls, duration and failures are recorded. */
+      instrument: Instrument
     }
   }
 }
@@ -28,24 +29,25 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   collectDefaultMetrics({ register: registry })
   registerBuildInfo(registry, options.version)
   const http = createHttpMetrics(registry)
-  const exposition = new Exposition(registry)
-  exposition.mirror()
+  const instrument = createInstrument(registry, DURATION_BUCKETS_SECONDS)
+  app.decorate('metrics', { registry, instrument })
 
-  hookEveryRoute(app, (route, method) => new RouteRecorder(http, route, method))
+  hookEveryRoute(app, (route, method) => requestHooks(http, route, method))
 
-  app.decorate('metrics', { registry, countError: errorCounter(http) })
+  // onError sees every error before the error handler answers it; only those that become a 5xx
+  // are unhandled. It runs for errors only, so it costs nothing on the requests that succeed.
+  const errorType = errorTypeLabeler()
+  app.addHook('onError', (request, reply, error, done) => {
+    if (statusCodeOf(error) >= 500) {
+      http.errors.inc({ method: request.method, route: request.routeOptions.url ?? UNMATCHED_ROUTE, error: errorType(error) })
+    }
+    done()
+  })
 
   app.get('/metrics', { config: { telemetry: false }, logLevel: 'warn' }, async (request, reply) => {
-    const chosen = exposition.negotiate(request.headers.accept)
-    return reply.type(chosen.contentType).send(await chosen.metrics())
+    const page = await renderMetrics(registry, request.headers.accept)
+    return reply.type(page.contentType).send(page.body)
   })
-}
-
-function errorCounter (http: HttpMetrics): (request: FastifyRequest, error: Error) => void {
-  const label = errorTypeLabeler()
-  return (request, error) => {
-    http.errors.inc({ method: request.method, route: request.routeOptions.url ?? UNMATCHED_ROUTE, error: label(error) })
-  }
 }
 
 export default fp(metrics, { name: 'metrics', fastify: '5.x' })

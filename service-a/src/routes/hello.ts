@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
+import { greet } from '../greeting.ts'
 
 const greeting = {
   type: 'object',
@@ -11,6 +11,9 @@ export const MAX_DELAY_MS = 10_000
 
 /** The service's whole business: greetings, with an optional delay that simulates slow work. */
 export default async function hello (app: FastifyInstance): Promise<void> {
+  // The application's own code, measured apart from HTTP: service_a_function_*{function="greet"}.
+  const instrumentedGreet = app.metrics.instrument('greet', greet)
+
   app.get('/', { schema: { response: { 200: greeting } } }, async () => ({ message: 'Hello, world!' }))
 
   app.get<{ Params: { name: string }, Querystring: { delay?: number } }>('/hello/:name', {
@@ -25,9 +28,5 @@ export default async function hello (app: FastifyInstance): Promise<void> {
       },
       response: { 200: greeting }
     }
-  }, async (request) => {
-    const { delay } = request.query
-    if (delay !== undefined && delay > 0) await sleep(delay)
-    return { message: `Hello, ${request.params.name}!` }
-  })
+  }, async (request) => ({ message: await instrumentedGreet(request.params.name, request.query.delay ?? 0) }))
 }

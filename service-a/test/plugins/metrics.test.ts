@@ -142,11 +142,12 @@ t.test('an error before routing is counted under the unmatched route', async (t)
   t.equal(metrics.get('http_requests_in_flight'), 0, 'a request whose hooks failed holds no in-flight slot')
 })
 
+const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+
 t.test('OpenMetrics is served when the scraper asks for it, Prometheus text otherwise', async (t) => {
   const app = await build(t)
   await app.inject('/')
-  const prometheusAccept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
-  const openMetrics = await app.inject({ url: '/metrics', headers: { accept: prometheusAccept } })
+  const openMetrics = await app.inject({ url: '/metrics', headers: { accept: PROMETHEUS_ACCEPT } })
   t.equal(openMetrics.headers['content-type'], 'application/openmetrics-text; version=1.0.0; charset=utf-8')
   t.match(openMetrics.body, /^# TYPE http_requests counter$/m, 'OpenMetrics names the counter family without _total')
   t.match(openMetrics.body, /# EOF\n?$/)
@@ -155,6 +156,57 @@ t.test('OpenMetrics is served when the scraper asks for it, Prometheus text othe
     t.equal(text.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8', accept)
   }
   t.equal(samples(openMetrics.body).get(`http_requests_total${ok('/')}`), 1, 'both formats show the same series')
+})
+
+t.test('sample names and values are the same in both formats, whatever order they are scraped in', async (t) => {
+  const app = await build(t)
+  await app.inject('/hello/Ada')
+  await app.inject('/nope')
+  const scrapeAs = async (accept: string): Promise<Map<string, number>> =>
+    samples((await app.inject({ url: '/metrics', headers: { accept } })).body)
+  const ours = (page: Map<string, number>): Map<string, number> =>
+    new Map([...page].filter(([name]) => /^(http_|service_a_|process_cpu)/.test(name)))
+  const first = ours(await scrapeAs(PROMETHEUS_ACCEPT))
+  const text = ours(await scrapeAs('text/plain'))
+  const again = ours(await scrapeAs(PROMETHEUS_ACCEPT))
+  const names = (page: Map<string, number>): string[] => [...page.keys()].sort()
+  t.ok(text.has(`http_requests_total${ok('/hello/:name')}`), 'the text format keeps _total after an OpenMetrics scrape')
+  t.ok(text.has('process_cpu_seconds_total'), "so do prom-client's default counters")
+  t.same(names(first), names(text), 'OpenMetrics, then text: the same sample names')
+  t.same(names(again), names(text), 'and OpenMetrics again')
+  for (const name of names(text).filter((name) => !name.startsWith('process_cpu'))) {
+    t.equal(first.get(name), text.get(name), `${name} has one value in both`)
+  }
+  const textPage = (await app.inject({ url: '/metrics', headers: { accept: 'text/plain' } })).body
+  t.match(textPage, /^# TYPE http_requests_total counter$/m, 'text metadata names the counter with _total')
+  t.notMatch(textPage, /^http_requests\{/m)
+})
+
+t.test('a counter with labels that has counted nothing yet shows no sample in either format', async (t) => {
+  const app = await build(t)
+  const text = (await app.inject({ url: '/metrics', headers: { accept: 'text/plain' } })).body
+  const openMetrics = (await app.inject({ url: '/metrics', headers: { accept: PROMETHEUS_ACCEPT } })).body
+  for (const page of [text, openMetrics]) t.notMatch(page, /^http_request_errors_total/m)
+})
+
+t.test('URLs that the router rejects are answered with a 4xx and counted under the unmatched route', async (t) => {
+  const logLines: Array<Record<string, unknown>> = []
+  const app = await build(t, { logLines })
+  const badEncoding = await app.inject('/hello/%E0%A4%A')
+  t.equal(badEncoding.statusCode, 400)
+  t.same(badEncoding.json(), { statusCode: 400, error: 'Bad Request', message: "'/hello/%E0%A4%A' is not a valid url component" })
+  const overLong = await app.inject(`/hello/${'x'.repeat(200)}`)
+  t.equal(overLong.statusCode, 414)
+  t.match(overLong.json(), { statusCode: 414, error: 'URI Too Long', message: /exceeding the max param length/ })
+  const metrics = await scrape(app)
+  t.equal(metrics.get(`http_requests_total${ok(UNMATCHED_ROUTE, 'GET', 400)}`), 1)
+  t.equal(metrics.get(`http_requests_total${ok(UNMATCHED_ROUTE, 'GET', 414)}`), 1)
+  t.equal(metrics.get(`http_request_duration_seconds_count${ok(UNMATCHED_ROUTE, 'GET', 400)}`), 1)
+  t.equal(metrics.get('http_requests_in_flight'), 0)
+  t.match(logLines.filter((line) => line.msg === 'request completed'), [
+    { route: UNMATCHED_ROUTE, url: '/hello/%E0%A4%A', statusCode: 400 },
+    { route: UNMATCHED_ROUTE, statusCode: 414 }
+  ], 'one access-log line each')
 })
 
 t.test('each app instance has its own registry', async (t) => {
