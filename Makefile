@@ -91,18 +91,24 @@ test-service-a: service-a/node_modules/.tap-built ## service-a: lint, type-check
 lint-tools: $(TOOLING) ## tools/ (make run, make smoke and the stack's tests): eslint and tsc.
 	cd tools && npx eslint . && npx tsc --noEmit
 
+# The tests run Prometheus 3.x, the cluster's major version, from Debian sid (no change to the
+# machine); `make run` keeps the system's Prometheus (Debian bookworm: 2.42, with its web UI).
+PROMETHEUS3_DIR ?= $(TOOLS_DIR)/prometheus-3
+
 .PHONY: test-monitoring
-test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus.
+test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring on Prometheus 3.x: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too.
 	scripts/install-prometheus.sh
-	promtool check config prometheus/prometheus.yml
-	promtool test rules prometheus/tests/*.yml
-	mkdir -p $(TEST_RESULTS) && cd tools && npx tap test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
+	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
+	@echo "test-monitoring: $$($(PROMETHEUS3_DIR)/bin/prometheus --version 2>&1 | head -1)"
+	$(PROMETHEUS3_DIR)/bin/promtool check config prometheus/prometheus.yml
+	$(PROMETHEUS3_DIR)/bin/promtool test rules prometheus/tests/*.yml
+	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) npx tap test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
 
 .PHONY: test-manifests
 test-manifests: $(TOOLING) lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.
 	scripts/require-kubectl.sh
-	scripts/install-prometheus.sh
-	mkdir -p $(TEST_RESULTS) && cd tools && npx tap test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
+	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
+	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS_BIN=$(PROMETHEUS3_DIR)/bin/prometheus npx tap test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
 
 ##@ Build
 
@@ -123,7 +129,7 @@ PROMETHEUS_IMAGE ?= $(shell sed -n 's/^ *image: *//p' prometheus/k8s/prometheus-
 # Base images are present after setup.sh (pulled, or stand-ins built here), so builds never pull.
 .PHONY: images
 images: ## Build service-a's image and its dev stage with podman (stand-in base images where no registry is reachable; CONTAINERS_STANDINS=auto|always|never).
-	CONTAINERS_CONF=$(CONTAINERS_CONF) NODE_VERSION=$(NODE_VERSION) PROMETHEUS_IMAGE=$(PROMETHEUS_IMAGE) scripts/containers/setup.sh
+	CONTAINERS_CONF=$(CONTAINERS_CONF) NODE_VERSION=$(NODE_VERSION) PROMETHEUS_IMAGE=$(PROMETHEUS_IMAGE) PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/containers/setup.sh
 	$(PODMAN) build --pull=never --network=host --quiet -t $(SERVICE_A_IMAGE) service-a
 	$(PODMAN) build --pull=never --network=host --quiet --target dev -t $(SERVICE_A_DEV_IMAGE) service-a
 	$(PODMAN) images --format '{{.Repository}}:{{.Tag}} {{.Size}}' --filter reference=$(SERVICE_A_IMAGE) --filter reference=$(SERVICE_A_DEV_IMAGE)

