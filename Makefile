@@ -151,9 +151,12 @@ GRAFANA_SECRET_FILE := grafana/grafana-admin.secret.env
 $(GRAFANA_SECRET_FILE):
 	scripts/grafana-admin-secret.sh
 
+# skaffold forwards a random port, without failing, when one of skaffold.yaml's localPorts is
+# taken (skaffold#5839, #9757): check them first and name the process that holds one.
 .PHONY: dev
-dev: $(GRAFANA_SECRET_FILE) ## Dev loop on minikube (started if not running): skaffold dev --port-forward, service-a :9000, Prometheus :9090, Grafana :3000.
+dev: $(GRAFANA_SECRET_FILE) ## Dev loop on minikube (started if not running): skaffold dev --port-forward, service-a :9000, Prometheus :9090, Grafana :3000; fails first if a port is taken.
 	@for tool in minikube skaffold kubectl; do command -v $$tool >/dev/null || { echo "make dev needs $$tool on PATH (see docs/kubernetes.md)" >&2; exit 1; }; done
+	scripts/check-ports.sh
 	minikube status >/dev/null 2>&1 || minikube start
 	skaffold dev --port-forward
 
@@ -162,7 +165,7 @@ deploy: $(GRAFANA_SECRET_FILE) ## Build service-a and deploy the hardened stack 
 	skaffold run
 
 .PHONY: undeploy
-undeploy: ## Remove what `make deploy` or `make dev` deployed (skaffold delete; the data volumes go with the namespace).
+undeploy: ## Remove what `make deploy` deployed (skaffold delete): the namespace, and the claims with their data.
 	skaffold delete
 
 .PHONY: manifests
