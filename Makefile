@@ -102,7 +102,7 @@ test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools
 	@echo "test-monitoring: $$($(PROMETHEUS3_DIR)/bin/prometheus --version 2>&1 | head -1)"
 	$(PROMETHEUS3_DIR)/bin/promtool check config prometheus/prometheus.yml
 	$(PROMETHEUS3_DIR)/bin/promtool test rules prometheus/tests/*.yml
-	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) npx tap test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
+	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) npx tap test/support/*.test.ts test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
 
 .PHONY: test-manifests
 test-manifests: $(TOOLING) lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.
