@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, realpathSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { deriveLocalProvisioning } from '../monitoring/grafana-provisioning.ts'
+import { existsSync, globSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { parse, stringify } from 'yaml'
 import { PATHS } from '../support/paths.ts'
 import { findExecutable, startReady, type Child } from '../support/processes.ts'
 
@@ -11,38 +11,51 @@ export const GRAFANA_MISSING = 'Grafana: no grafana binary on PATH, so the local
 /** How to start the Grafana found on PATH: the single `grafana server` binary, or the older `grafana-server`. */
 export function findGrafana (env: NodeJS.ProcessEnv = process.env): { command: string, args: string[] } | undefined {
   const grafana = findExecutable('grafana', env.PATH)
-  const legacy = findExecutable('grafana-server', env.PATH)
-  const binary = grafana ?? legacy
+  const binary = grafana ?? findExecutable('grafana-server', env.PATH)
   if (binary === undefined) return undefined
-  const home = env.GRAFANA_HOME ?? grafanaHome(binary)
+  // A release tarball keeps its static files in public/ beside bin/; packages put them in /usr/share/grafana.
+  const beside = dirname(dirname(realpathSync(binary)))
+  const home = env.GRAFANA_HOME ?? (existsSync(join(beside, 'public')) ? beside : '/usr/share/grafana')
   return { command: binary, args: [...(grafana === undefined ? [] : ['server']), '--homepath', home] }
 }
 
-/** A release tarball keeps its static files in public/ beside bin/; packages put them in /usr/share/grafana. */
-function grafanaHome (binary: string): string {
-  const beside = dirname(dirname(realpathSync(binary)))
-  return existsSync(join(beside, 'public')) ? beside : '/usr/share/grafana'
+/**
+ * Writes the local run's Grafana provisioning: the stack's files with only the Prometheus URL
+ * and the dashboards folder replaced. Grafana's provisioning can read environment variables
+ * but has no default for an unset one, so deriving keeps the raw files valid as they are.
+ */
+export function deriveProvisioning (prometheusUrl: string, outDir: string): void {
+  const derive = (from: string, to: string, change: (doc: any) => void): void => {
+    mkdirSync(join(outDir, to), { recursive: true })
+    for (const file of globSync(`${from}/*.{yml,yaml}`)) {
+      const doc = parse(readFileSync(file, 'utf8'))
+      change(doc)
+      writeFileSync(join(outDir, to, basename(file)), stringify(doc))
+    }
+  }
+  derive(PATHS.grafanaDatasources, 'datasources', (doc) => { for (const source of doc.datasources ?? []) if (source.type === 'prometheus') source.url = prometheusUrl })
+  derive(PATHS.grafanaDashboardProviders, 'dashboards', (doc) => { for (const provider of doc.providers ?? []) if (provider.type === 'file') provider.options.path = PATHS.grafanaDashboards })
+  for (const dir of ['plugins', 'alerting']) mkdirSync(join(outDir, dir), { recursive: true })
 }
 
-export interface GrafanaOptions { port: number, prometheusUrl: string, runDir: string, readyTimeoutMs?: number, signal?: AbortSignal }
+export interface GrafanaOptions { port: number, prometheusUrl: string, runDir: string, signal?: AbortSignal }
 
 /**
  * Starts Grafana with the stack's provisioning (only the Prometheus URL and dashboards folder
  * derived), the service-a dashboard as home, and anonymous read-only access for local use.
  */
-export async function startGrafana (found: { command: string, args: string[] }, options: GrafanaOptions): Promise<{ url: string, child: Child }> {
-  const dir = join(options.runDir, 'grafana')
+export async function startGrafana (found: { command: string, args: string[] }, { port, prometheusUrl, runDir, signal }: GrafanaOptions): Promise<{ url: string, child: Child }> {
+  const dir = join(runDir, 'grafana')
   mkdirSync(join(dir, 'data'), { recursive: true })
-  deriveLocalProvisioning({ prometheusUrl: options.prometheusUrl, outDir: join(dir, 'provisioning') })
-  const url = `http://127.0.0.1:${options.port}`
-  const logFile = join(dir, 'grafana.log')
+  deriveProvisioning(prometheusUrl, join(dir, 'provisioning'))
+  const url = `http://127.0.0.1:${port}`
   // The first start migrates Grafana's database, which takes a while.
   const child = await startReady(found.command, found.args, `${url}/api/health`, {
     name: 'grafana',
-    output: { file: logFile },
+    output: { file: join(dir, 'grafana.log') },
     detached: true,
-    timeoutMs: options.readyTimeoutMs ?? 90_000,
-    signal: options.signal,
+    timeoutMs: 120_000,
+    signal,
     env: {
       ...process.env,
       GF_PATHS_DATA: join(dir, 'data'),
@@ -50,7 +63,7 @@ export async function startGrafana (found: { command: string, args: string[] }, 
       GF_PATHS_PLUGINS: join(dir, 'plugins'),
       GF_PATHS_PROVISIONING: join(dir, 'provisioning'),
       GF_SERVER_HTTP_ADDR: '127.0.0.1',
-      GF_SERVER_HTTP_PORT: String(options.port),
+      GF_SERVER_HTTP_PORT: String(port),
       GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: PATHS.dashboard,
       GF_AUTH_ANONYMOUS_ENABLED: 'true',
       GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PrometheusApi } from '../monitoring/prometheus-api.ts'
 import { deriveLocalConfig } from '../monitoring/prometheus-config.ts'
+import { PrometheusApi } from '../monitoring/prometheus-api.ts'
 import { startPrometheus } from '../monitoring/prometheus-server.ts'
 import { waitFor } from '../support/http.ts'
 import { PATHS } from '../support/paths.ts'
@@ -14,6 +14,8 @@ export interface StackOptions {
   grafanaPort: number
   /** Holds the derived configs, logs and the Prometheus TSDB, which outlives a restart. */
   runDir: string
+  /** The Prometheus executable; the system's on PATH (make run's) when not given. */
+  prometheus?: string
   /** Tests only: a shorter scrape and evaluation interval. */
   interval?: string
   /** service-a's log file; the terminal when not given. */
@@ -41,60 +43,48 @@ export interface LocalStack {
  * service-a successfully; on any failure, stops what it had started and throws.
  */
 export async function startLocalStack (options: StackOptions): Promise<LocalStack> {
-  const log = options.log ?? ((message: string) => console.log(message))
+  const { signal, log = (message: string) => console.log(message) } = options
   const children: Child[] = []
-  const stop = async (): Promise<void> => {
-    for (const child of children.splice(0).reverse()) await child.stop()
-  }
+  const stop = async (): Promise<void> => { for (const child of children.splice(0).reverse()) await child.stop() }
   try {
     const serviceUrl = `http://127.0.0.1:${options.servicePort}`
-    const service = start(process.execPath, ['src/server.ts'], {
+    children.push(start(process.execPath, ['src/server.ts'], {
       name: 'service-a',
       cwd: PATHS.serviceA,
       env: { ...(options.env ?? process.env), PORT: String(options.servicePort), HOST: '127.0.0.1' },
       output: options.serviceLogFile === undefined ? 'inherit' : { file: options.serviceLogFile },
       detached: true
-    })
-    children.push(service)
-    const { signal } = options
-    await untilReady(service, `${serviceUrl}/readyz`, { timeoutMs: 30_000, signal })
+    }))
+    await untilReady(children[0]!, `${serviceUrl}/readyz`, { timeoutMs: 60_000, signal })
     log(`service-a     ${serviceUrl}`)
 
-    const promDir = join(options.runDir, 'prometheus')
-    mkdirSync(promDir, { recursive: true })
-    const configFile = join(promDir, 'prometheus.yml')
+    const dir = join(options.runDir, 'prometheus')
+    mkdirSync(dir, { recursive: true })
+    const configFile = join(dir, 'prometheus.yml')
     writeFileSync(configFile, deriveLocalConfig(PATHS.prometheusConfig, {
-      serviceTarget: `127.0.0.1:${options.servicePort}`,
-      prometheusTarget: `127.0.0.1:${options.prometheusPort}`,
-      interval: options.interval
+      serviceTarget: `127.0.0.1:${options.servicePort}`, prometheusTarget: `127.0.0.1:${options.prometheusPort}`, interval: options.interval
     }))
-    const prometheus = await startPrometheus({ configFile, dataDir: join(promDir, 'data'), port: options.prometheusPort, logFile: join(promDir, 'prometheus.log'), signal })
+    const logFile = join(dir, 'prometheus.log')
+    const prometheus = await startPrometheus({ configFile, dataDir: join(dir, 'data'), port: options.prometheusPort, logFile, binary: options.prometheus, signal })
     children.push(prometheus.child)
     log(`Prometheus    ${prometheus.url}  is up; waiting for its first scrape of service-a (within one scrape interval)`)
-    await waitForServiceTarget(new PrometheusApi(prometheus.url), signal)
-    log(`Prometheus    ${prometheus.url}  scrapes service-a (data in ${join(promDir, 'data')}, log ${prometheus.logFile})`)
+    // The first scrape comes up to one interval (15 s) after the start.
+    const api = new PrometheusApi(prometheus.url)
+    await waitFor('Prometheus to scrape service-a successfully', async () =>
+      (await api.targets()).some((target) => target.labels.job === 'service-a' && target.health === 'up') || undefined, 60_000, signal)
+    log(`Prometheus    ${prometheus.url}  scrapes service-a (data in ${join(dir, 'data')}, log ${logFile})`)
 
     const grafana = findGrafana(options.env)
-    let grafanaUrl: string | undefined
     if (grafana === undefined) {
       log(GRAFANA_MISSING)
-    } else {
-      const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, runDir: options.runDir, signal })
-      children.push(started.child)
-      grafanaUrl = started.url
-      log(`Grafana       ${grafanaUrl}  (home dashboard: service-a)`)
+      return { serviceUrl, prometheusUrl: prometheus.url, children, stop }
     }
-    return { serviceUrl, prometheusUrl: prometheus.url, grafanaUrl, children, stop }
+    const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, runDir: options.runDir, signal })
+    children.push(started.child)
+    log(`Grafana       ${started.url}  (home dashboard: service-a)`)
+    return { serviceUrl, prometheusUrl: prometheus.url, grafanaUrl: started.url, children, stop }
   } catch (error) {
     await stop()
     throw error
   }
-}
-
-/** The first scrape comes ~5 s after Prometheus starts, whatever the interval. */
-async function waitForServiceTarget (api: PrometheusApi, signal?: AbortSignal): Promise<void> {
-  await waitFor('Prometheus to scrape service-a successfully', async () => {
-    const targets = await api.targets()
-    return targets.some((target) => target.labels.job === 'service-a' && target.health === 'up') ? true : undefined
-  }, 60_000, signal)
 }

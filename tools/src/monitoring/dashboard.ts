@@ -1,63 +1,54 @@
-import { readFileSync } from 'node:fs'
+import { globSync, readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { PATHS } from '../support/paths.ts'
 
 /** The parts of a Grafana dashboard JSON model that the checks read. */
-export interface Dashboard {
-  uid?: string
-  title?: string
-  schemaVersion?: number
-  panels?: Panel[]
-}
+export interface Dashboard { uid?: string, title?: string, schemaVersion?: number, panels?: Panel[] }
+
+interface DatasourceRef { type?: string, uid?: string }
 
 export interface Panel {
   id?: number
   type?: string
   title?: string
   gridPos?: { x: number, y: number, w: number, h: number }
-  datasource?: { type?: string, uid?: string }
-  targets?: Array<{ refId?: string, expr?: string, datasource?: { type?: string, uid?: string } }>
+  datasource?: DatasourceRef
+  targets?: Array<{ refId?: string, expr?: string, datasource?: DatasourceRef }>
   /** A collapsed row keeps its panels inside it. */
   panels?: Panel[]
 }
 
-export interface PanelQuery { panel: string, refId: string, expr: string }
+export const loadDashboard = (file: string = PATHS.dashboard): Dashboard => JSON.parse(readFileSync(file, 'utf8'))
 
-export function loadDashboard (file: string): Dashboard {
-  return JSON.parse(readFileSync(file, 'utf8')) as Dashboard
+/** The uid and URL of the provisioned Prometheus datasource, as the raw files state them. */
+export function readPrometheusDatasource (dir: string = PATHS.grafanaDatasources): { uid: string, url: string } {
+  const found = globSync(`${dir}/*.{yml,yaml}`).sort()
+    .flatMap((file) => parse(readFileSync(file, 'utf8'))?.datasources ?? [])
+    .find((source: { type?: string }) => source.type === 'prometheus')
+  if (found === undefined) throw new Error(`no prometheus datasource is provisioned in ${dir}`)
+  return { uid: found.uid, url: found.url }
 }
 
 /** Every panel, with those inside collapsed rows. */
-export function allPanels (dashboard: Dashboard): Panel[] {
-  return (dashboard.panels ?? []).flatMap((panel) => [panel, ...(panel.panels ?? [])])
-}
+export const allPanels = (dashboard: Dashboard): Panel[] => (dashboard.panels ?? []).flatMap((panel) => [panel, ...(panel.panels ?? [])])
 
-export function panelQueries (dashboard: Dashboard): PanelQuery[] {
-  return allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({
+export const panelQueries = (dashboard: Dashboard): Array<{ panel: string, refId: string, expr: string }> =>
+  allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({
     panel: panel.title ?? `panel ${panel.id}`, refId: target.refId ?? '?', expr: target.expr ?? ''
   })))
-}
-
-export interface GrafanaRange {
-  /** Seconds covered by the dashboard's time range. */
-  rangeSeconds: number
-  /** The query step Grafana picked, in seconds. */
-  intervalSeconds: number
-  /** The datasource's scrape interval (its `timeInterval`), in seconds. */
-  scrapeIntervalSeconds: number
-}
 
 /**
- * Replaces Grafana's built-in variables as Grafana does before sending a query:
- * $__rate_interval is max(interval + scrape interval, 4 × scrape interval).
+ * Replaces Grafana's built-in variables as Grafana does before sending a query (all in
+ * seconds): $__rate_interval is max(interval + scrape interval, 4 × scrape interval).
  * @see https://grafana.com/docs/grafana/latest/datasources/prometheus/template-variables/
  */
-export function substituteGrafanaVariables (expr: string, range: GrafanaRange): string {
-  const rateInterval = Math.max(range.intervalSeconds + range.scrapeIntervalSeconds, 4 * range.scrapeIntervalSeconds)
+export function substituteGrafanaVariables (expr: string, { rangeSeconds, intervalSeconds, scrapeIntervalSeconds }: Record<'rangeSeconds' | 'intervalSeconds' | 'scrapeIntervalSeconds', number>): string {
   return expr
-    .replaceAll('$__rate_interval', `${rateInterval}s`)
-    .replaceAll('$__range_s', String(range.rangeSeconds))
-    .replaceAll('$__range', `${range.rangeSeconds}s`)
-    .replaceAll('$__interval_ms', String(range.intervalSeconds * 1000))
-    .replaceAll('$__interval', `${range.intervalSeconds}s`)
+    .replaceAll('$__rate_interval', `${Math.max(intervalSeconds + scrapeIntervalSeconds, 4 * scrapeIntervalSeconds)}s`)
+    .replaceAll('$__range_s', String(rangeSeconds))
+    .replaceAll('$__range', `${rangeSeconds}s`)
+    .replaceAll('$__interval_ms', String(intervalSeconds * 1000))
+    .replaceAll('$__interval', `${intervalSeconds}s`)
 }
 
 const GRID_WIDTH = 24
@@ -68,8 +59,7 @@ const GRID_WIDTH = 24
  */
 export function lintDashboard (dashboard: Dashboard, datasourceUid: string): string[] {
   const problems: string[] = []
-  if (typeof dashboard.uid !== 'string' || dashboard.uid === '') problems.push('the dashboard has no fixed uid')
-  if (typeof dashboard.title !== 'string' || dashboard.title === '') problems.push('the dashboard has no title')
+  for (const key of ['uid', 'title'] as const) if (typeof dashboard[key] !== 'string' || dashboard[key] === '') problems.push(`the dashboard has no ${key === 'uid' ? 'fixed uid' : key}`)
   if (typeof dashboard.schemaVersion !== 'number') problems.push('the dashboard has no schemaVersion')
   const ids = new Set<number>()
   const cells = new Map<string, string>()
@@ -82,17 +72,14 @@ export function lintDashboard (dashboard: Dashboard, datasourceUid: string): str
     problems.push(...gridProblems(name, panel.gridPos, cells))
     if (panel.type === 'row') continue
     if (panel.datasource?.uid !== datasourceUid) problems.push(`${name} uses datasource uid ${panel.datasource?.uid} instead of ${datasourceUid}`)
-    const targets = panel.targets ?? []
-    if (targets.length === 0) problems.push(`${name} has no query`)
+    if ((panel.targets ?? []).length === 0) problems.push(`${name} has no query`)
     const refIds = new Set<string>()
-    for (const target of targets) {
-      if (target.refId === undefined || target.refId === '') problems.push(`${name} has a query without refId`)
-      else if (refIds.has(target.refId)) problems.push(`${name} repeats the refId ${target.refId}`)
-      else refIds.add(target.refId)
-      if (target.expr === undefined || target.expr.trim() === '') problems.push(`${name} query ${target.refId} has no expr`)
-      if (target.datasource !== undefined && target.datasource.uid !== datasourceUid) {
-        problems.push(`${name} query ${target.refId} uses datasource uid ${target.datasource.uid} instead of ${datasourceUid}`)
-      }
+    for (const { refId, expr, datasource } of panel.targets ?? []) {
+      if (refId === undefined || refId === '') problems.push(`${name} has a query without refId`)
+      else if (refIds.has(refId)) problems.push(`${name} repeats the refId ${refId}`)
+      else refIds.add(refId)
+      if (expr === undefined || expr.trim() === '') problems.push(`${name} query ${refId} has no expr`)
+      if (datasource !== undefined && datasource.uid !== datasourceUid) problems.push(`${name} query ${refId} uses datasource uid ${datasource.uid} instead of ${datasourceUid}`)
     }
   }
   return problems

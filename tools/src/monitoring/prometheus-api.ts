@@ -1,49 +1,32 @@
 import { fetchJson } from '../support/http.ts'
 
-/** The few Prometheus HTTP API calls the smoke check and the tests make. */
-
-interface ApiAnswer<T> { status: 'success' | 'error', data: T, error?: string }
-
 export interface Series { metric: Record<string, string>, value?: [number, string], values?: Array<[number, string]> }
-
 export interface Target { labels: Record<string, string>, health: 'up' | 'down' | 'unknown', lastError: string, scrapeUrl: string }
-
-export interface RuleGroup { name: string, file: string, rules: Array<{ name: string, type: 'recording' | 'alerting', health: string, lastError?: string }> }
-
+export interface Rule { name: string, type: 'recording' | 'alerting', health: string, lastError?: string }
 export interface Alert { labels: Record<string, string>, state: 'pending' | 'firing' | 'inactive' }
 
+/** The few Prometheus HTTP API calls the local run, the smoke check and the tests make. */
 export class PrometheusApi {
   readonly url: string
-  constructor (url: string) { this.url = url.replace(/\/+$/, '') }
+  constructor (url: string) { this.url = url }
 
-  /** An instant query; `time` in seconds since the epoch, now when not given. */
-  async query (expr: string, time?: number): Promise<Series[]> {
-    const form: Record<string, string> = { query: expr }
-    if (time !== undefined) form.time = String(time)
-    return await this.call<{ result: Series[] }>('query', form).then((data) => data.result)
+  /** An instant query at `time` (seconds since the epoch; now when not given). */
+  async query (expr: string, time?: number | string): Promise<Series[]> {
+    return (await this.call<{ result: Series[] }>('query', { query: expr, ...(time === undefined ? {} : { time: String(time) }) })).result
   }
 
   async queryRange (expr: string, start: number, end: number, step: number): Promise<Series[]> {
-    const form = { query: expr, start: String(start), end: String(end), step: String(step) }
-    return await this.call<{ result: Series[] }>('query_range', form).then((data) => data.result)
+    return (await this.call<{ result: Series[] }>('query_range', { query: expr, start: String(start), end: String(end), step: String(step) })).result
   }
 
-  async targets (): Promise<Target[]> {
-    return await this.call<{ activeTargets: Target[] }>('targets').then((data) => data.activeTargets)
-  }
-
-  async ruleGroups (): Promise<RuleGroup[]> {
-    return await this.call<{ groups: RuleGroup[] }>('rules').then((data) => data.groups)
-  }
-
-  async alerts (): Promise<Alert[]> {
-    return await this.call<{ alerts: Alert[] }>('alerts').then((data) => data.alerts)
-  }
+  async targets (): Promise<Target[]> { return (await this.call<{ activeTargets: Target[] }>('targets')).activeTargets }
+  async rules (): Promise<Rule[]> { return (await this.call<{ groups: Array<{ rules: Rule[] }> }>('rules')).groups.flatMap((group) => group.rules) }
+  async alerts (): Promise<Alert[]> { return (await this.call<{ alerts: Alert[] }>('alerts')).alerts }
+  async version (): Promise<string> { return (await this.call<{ version: string }>('status/buildinfo')).version }
 
   // Queries go as POST forms: long PromQL stays out of URLs, as Grafana's httpMethod: POST does.
   private async call<T> (endpoint: string, form?: Record<string, string>): Promise<T> {
-    const init: RequestInit = form === undefined ? {} : { method: 'POST', body: new URLSearchParams(form) }
-    const answer = await fetchJson<ApiAnswer<T>>(`${this.url}/api/v1/${endpoint}`, init)
-    return answer.data
+    const init = form === undefined ? {} : { method: 'POST', body: new URLSearchParams(form) }
+    return (await fetchJson<{ data: T }>(`${this.url}/api/v1/${endpoint}`, init)).data
   }
 }

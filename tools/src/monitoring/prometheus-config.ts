@@ -1,68 +1,46 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { parseDocument, type Document, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml'
+import { globSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { parse, stringify } from 'yaml'
+import { PATHS } from '../support/paths.ts'
 
-export interface DeriveOptions {
+export interface LocalTargets {
   /** host:port of service-a, replacing the stack's `service-a:80`. */
   serviceTarget: string
   /** host:port Prometheus listens on, for its own scrape job. */
   prometheusTarget: string
-  /** Tests only: a shorter scrape and evaluation interval than the stack's 15s. */
+  /** Tests only: a shorter scrape and evaluation interval than the stack's 15 s. */
   interval?: string
 }
 
+interface Job { job_name: string, static_configs?: Array<{ targets?: string[] }> }
+
 /**
- * Derives the local run's Prometheus config from the stack's file: the same text with only the
- * target addresses (and, for tests, the intervals) replaced. Rule file patterns become absolute,
- * so the derived file can live in a run folder while the rules stay where they are.
- * Throws when a job the stack relies on is missing: then the source file is wrong.
+ * The local run's config, derived from the stack's file: the jobs of its scrape_config_files
+ * inlined (make run's Prometheus 2.42 predates them, 3.x reads both), relative rule patterns
+ * made absolute (the derived file lives in the run folder), and only the two targets, and the
+ * intervals for tests, changed. A job the stack relies on that is missing is an error.
  */
-export function deriveLocalConfig (sourceFile: string, options: DeriveOptions): string {
-  const doc = parseDocument(readFileSync(sourceFile, 'utf8'))
-  setTarget(doc, 'service-a', options.serviceTarget)
-  setTarget(doc, 'prometheus', options.prometheusTarget)
-  const ruleFiles = doc.get('rule_files') as YAMLSeq<Scalar<string>> | undefined
-  for (const item of ruleFiles?.items ?? []) {
-    if (!isAbsolute(item.value)) item.value = resolve(dirname(sourceFile), item.value)
+export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarget, interval }: LocalTargets): string {
+  const dir = dirname(file)
+  const config = parse(readFileSync(file, 'utf8')) ?? {}
+  // Prometheus appends the files' jobs, in the sorted order of each pattern's matches.
+  const files: string[] = (config.scrape_config_files ?? []).flatMap((pattern: string) => globSync(resolve(dir, pattern)).sort())
+  const jobs: Job[] = [...(config.scrape_configs ?? []), ...files.flatMap((f) => parse(readFileSync(f, 'utf8'))?.scrape_configs ?? [])]
+  for (const [name, target] of [['service-a', serviceTarget], ['prometheus', prometheusTarget]] as const) {
+    const first = jobs.find((job) => job.job_name === name)?.static_configs?.[0]
+    if (first?.targets === undefined) throw new Error(`${file} has no job "${name}" with static_configs targets`)
+    first.targets = [target]
   }
-  if (options.interval !== undefined) {
-    doc.setIn(['global', 'scrape_interval'], options.interval)
-    doc.setIn(['global', 'evaluation_interval'], options.interval)
-  }
-  return doc.toString()
+  delete config.scrape_config_files
+  config.scrape_configs = jobs
+  if (config.rule_files !== undefined) config.rule_files = config.rule_files.map((pattern: string) => resolve(dir, pattern))
+  if (interval !== undefined) config.global = { ...config.global, scrape_interval: interval, evaluation_interval: interval }
+  return stringify(config)
 }
 
-function setTarget (doc: Document, job: string, target: string): void {
-  const jobs = (doc.get('scrape_configs') as YAMLSeq<YAMLMap> | undefined)?.items ?? []
-  const found = jobs.find((item) => item.get('job_name') === job)
-  const targets = found?.getIn(['static_configs', 0, 'targets']) as YAMLSeq | undefined
-  if (targets === undefined) throw new Error(`prometheus.yml has no job "${job}" with static_configs targets`)
-  const node = doc.createNode(target)
-  node.type = 'QUOTE_SINGLE'
-  targets.items = [node]
-}
-
-export interface RuleNames {
-  records: string[]
-  alerts: string[]
-}
-
-/** The recording and alerting rule names defined in every *.yml file of a rules folder. */
-export function readRuleNames (rulesDir: string): RuleNames {
-  const names: RuleNames = { records: [], alerts: [] }
-  for (const file of readdirSync(rulesDir).filter((name) => name.endsWith('.yml')).sort()) {
-    const content = parseDocument(readFileSync(join(rulesDir, file), 'utf8')).toJS() as RuleFile
-    for (const group of content.groups) {
-      for (const rule of group.rules) {
-        if (rule.record !== undefined) names.records.push(rule.record)
-        if (rule.alert !== undefined) names.alerts.push(rule.alert)
-      }
-    }
-  }
-  names.records = [...new Set(names.records)]
-  return names
-}
-
-interface RuleFile {
-  groups: Array<{ name: string, rules: Array<{ record?: string, alert?: string }> }>
+/** The recording (each once) and alerting rule names of every rule file of the stack. */
+export function readRuleNames (dir: string = PATHS.prometheusRules): { records: string[], alerts: string[] } {
+  const rules: Array<{ record?: string, alert?: string }> = globSync(join(dir, '*.yml')).sort()
+    .flatMap((file) => parse(readFileSync(file, 'utf8')).groups.flatMap((group: { rules: unknown[] }) => group.rules))
+  return { records: [...new Set(rules.flatMap((rule) => rule.record ?? []))], alerts: rules.flatMap((rule) => rule.alert ?? []) }
 }

@@ -1,8 +1,20 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { REPO_ROOT } from '../support/paths.ts'
 import { findExecutable, startReady, type Child } from '../support/processes.ts'
 
 export const PROMETHEUS_MISSING = 'prometheus is not installed: run scripts/install-prometheus.sh ' +
   '(it uses apt-get where available), or put a prometheus binary from https://prometheus.io/download/ on PATH'
+
+/**
+ * Prometheus 3.x, the cluster's major version, which the tests run; `make run` keeps the
+ * system's (bookworm: 2.42, with the web UI that Debian's 3.x build lacks).
+ */
+export function prometheus3 (env: NodeJS.ProcessEnv = process.env): string {
+  const binary = join(env.PROMETHEUS3_DIR ?? join(REPO_ROOT, '.tools/prometheus-3'), 'bin/prometheus')
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: run scripts/install-prometheus3.sh (make test-monitoring does)`)
+  return binary
+}
 
 export interface PrometheusOptions {
   configFile: string
@@ -11,27 +23,19 @@ export interface PrometheusOptions {
   port: number
   /** Where its stdout and stderr go. */
   logFile: string
-  readyTimeoutMs?: number
+  /** The system's `prometheus` on PATH when not given. */
+  binary?: string
   signal?: AbortSignal
 }
 
-export interface Prometheus {
-  url: string
-  child: Child
-  logFile: string
-}
-
-/** Starts the system's `prometheus` on a loopback port and resolves once /-/ready answers 200. */
-export async function startPrometheus (options: PrometheusOptions): Promise<Prometheus> {
-  const binary = findExecutable('prometheus')
-  if (binary === undefined) throw new Error(PROMETHEUS_MISSING)
-  mkdirSync(options.dataDir, { recursive: true })
-  const { logFile } = options
-  const url = `http://127.0.0.1:${options.port}`
-  const child = await startReady(binary, [
-    `--config.file=${options.configFile}`,
-    `--storage.tsdb.path=${options.dataDir}`,
-    `--web.listen-address=127.0.0.1:${options.port}`
-  ], `${url}/-/ready`, { name: 'prometheus', output: { file: logFile }, detached: true, timeoutMs: options.readyTimeoutMs ?? 30_000, signal: options.signal })
-  return { url, child, logFile }
+/** Starts Prometheus on a loopback port and resolves once /-/ready says its TSDB is open. */
+export async function startPrometheus ({ configFile, dataDir, port, logFile, binary, signal }: PrometheusOptions): Promise<{ url: string, child: Child }> {
+  const command = binary ?? findExecutable('prometheus')
+  if (command === undefined) throw new Error(PROMETHEUS_MISSING)
+  mkdirSync(dataDir, { recursive: true })
+  const url = `http://127.0.0.1:${port}`
+  const args = [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`]
+  // A loaded machine replays a WAL slowly: the generous timeout is no test's budget.
+  const child = await startReady(command, args, `${url}/-/ready`, { name: 'prometheus', output: { file: logFile }, detached: true, timeoutMs: 60_000, signal })
+  return { url, child }
 }

@@ -1,9 +1,7 @@
-import { readPrometheusDatasource } from '../monitoring/grafana-provisioning.ts'
-import { fetchJson, UnreachableError } from '../support/http.ts'
-import { PATHS } from '../support/paths.ts'
-import { PrometheusApi } from '../monitoring/prometheus-api.ts'
+import { loadDashboard, readPrometheusDatasource } from '../monitoring/dashboard.ts'
 import { readRuleNames } from '../monitoring/prometheus-config.ts'
-import { loadDashboard } from '../monitoring/dashboard.ts'
+import { PrometheusApi } from '../monitoring/prometheus-api.ts'
+import { fetchJson, UnreachableError } from '../support/http.ts'
 import type { SmokeOptions } from './options.ts'
 
 /** The first check that failed; its message says what was expected and what came back. */
@@ -15,28 +13,24 @@ export class SmokeFailure extends Error {}
  * Grafana is reachable at all, its health, the provisioned datasource and the dashboard.
  */
 export async function smoke (options: SmokeOptions, report: (line: string) => void): Promise<void> {
-  await step(report, `service-a answers at ${options.serviceUrl}`, () => checkService(options.serviceUrl))
-  const prometheus = new PrometheusApi(options.prometheusUrl)
-  await step(report, `Prometheus scrapes service-a (${options.prometheusUrl})`, () => checkTarget(prometheus))
-  await step(report, 'Prometheus has every rule of prometheus/rules/ loaded and healthy', () => checkRules(prometheus))
-  try {
-    await fetchJson(`${options.grafanaUrl}/api/health`)
-  } catch (error) {
-    if (error instanceof UnreachableError) {
-      report(`skip  Grafana is not reachable at ${options.grafanaUrl}; its checks are skipped`)
-      return
+  const step = async (what: string, check: () => Promise<void>): Promise<void> => {
+    try {
+      await check()
+    } catch (error) {
+      throw new SmokeFailure(`${what}: ${(error as Error).message}`)
     }
+    report(`ok    ${what}`)
   }
-  await step(report, `Grafana is healthy (${options.grafanaUrl})`, () => checkGrafana(options))
-}
-
-async function step (report: (line: string) => void, what: string, check: () => Promise<void>): Promise<void> {
-  try {
-    await check()
-  } catch (error) {
-    throw new SmokeFailure(`${what}: ${(error as Error).message}`)
+  await step(`service-a answers at ${options.serviceUrl}`, () => checkService(options.serviceUrl))
+  const prometheus = new PrometheusApi(options.prometheusUrl)
+  await step(`Prometheus scrapes service-a (${options.prometheusUrl})`, () => checkTarget(prometheus))
+  await step('Prometheus has every rule of prometheus/rules/ loaded and healthy', () => checkRules(prometheus))
+  const reachable = await fetchJson(`${options.grafanaUrl}/api/health`).then(() => true, (error) => !(error instanceof UnreachableError))
+  if (!reachable) {
+    report(`skip  Grafana is not reachable at ${options.grafanaUrl}; its checks are skipped`)
+    return
   }
-  report(`ok    ${what}`)
+  await step(`Grafana is healthy (${options.grafanaUrl})`, () => checkGrafana(options))
 }
 
 async function checkService (url: string): Promise<void> {
@@ -49,27 +43,24 @@ async function checkTarget (api: PrometheusApi): Promise<void> {
   const targets = (await api.targets()).filter((target) => target.labels.job === 'service-a')
   if (targets.length === 0) throw new Error('no target of job service-a is configured')
   const down = targets.filter((target) => target.health !== 'up')
-  if (down.length > 0) {
-    throw new Error(down.map((target) => `${target.scrapeUrl} is ${target.health}: ${target.lastError || 'not scraped yet'}`).join('; '))
-  }
+  if (down.length > 0) throw new Error(down.map((target) => `${target.scrapeUrl} is ${target.health}: ${target.lastError || 'not scraped yet'}`).join('; '))
 }
 
 async function checkRules (api: PrometheusApi): Promise<void> {
-  const loaded = (await api.ruleGroups()).flatMap((group) => group.rules)
-  const expected = readRuleNames(PATHS.prometheusRules)
+  const loaded = await api.rules()
+  const expected = readRuleNames()
   const missing = [...expected.records, ...expected.alerts].filter((name) => !loaded.some((rule) => rule.name === name))
   if (missing.length > 0) throw new Error(`not loaded: ${missing.join(', ')}`)
   const broken = loaded.filter((rule) => rule.health === 'err')
   if (broken.length > 0) throw new Error(broken.map((rule) => `${rule.name} fails: ${rule.lastError}`).join('; '))
 }
 
-async function checkGrafana (options: SmokeOptions): Promise<void> {
-  const health = await fetchJson<{ database?: string }>(`${options.grafanaUrl}/api/health`)
+async function checkGrafana ({ grafanaUrl, grafanaUser, grafanaPassword }: SmokeOptions): Promise<void> {
+  const health = await fetchJson<{ database?: string }>(`${grafanaUrl}/api/health`)
   if (health.database !== 'ok') throw new Error(`/api/health says the database is ${health.database}`)
-  const headers = { authorization: `Basic ${Buffer.from(`${options.grafanaUser}:${options.grafanaPassword}`).toString('base64')}` }
+  const headers = { authorization: `Basic ${Buffer.from(`${grafanaUser}:${grafanaPassword}`).toString('base64')}` }
   const { uid } = readPrometheusDatasource()
-  const datasource = await fetchJson<{ status?: string, message?: string }>(`${options.grafanaUrl}/api/datasources/uid/${uid}/health`, { headers })
+  const datasource = await fetchJson<{ status?: string, message?: string }>(`${grafanaUrl}/api/datasources/uid/${uid}/health`, { headers })
   if (datasource.status !== 'OK') throw new Error(`datasource ${uid} is ${datasource.status}: ${datasource.message}`)
-  const dashboardUid = loadDashboard(PATHS.dashboard).uid
-  await fetchJson(`${options.grafanaUrl}/api/dashboards/uid/${dashboardUid}`, { headers })
+  await fetchJson(`${grafanaUrl}/api/dashboards/uid/${loadDashboard().uid}`, { headers })
 }

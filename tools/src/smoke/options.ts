@@ -1,13 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { parseEnv } from 'node:util'
 import { PATHS } from '../support/paths.ts'
 
-export interface SmokeOptions {
-  serviceUrl: string
-  prometheusUrl: string
-  grafanaUrl: string
-  grafanaUser: string
-  grafanaPassword: string
-}
+export interface SmokeOptions { serviceUrl: string, prometheusUrl: string, grafanaUrl: string, grafanaUser: string, grafanaPassword: string }
 
 export const USAGE = 'usage: smoke [SERVICE_URL [PROMETHEUS_URL [GRAFANA_URL]]]  ' +
   '(or the same names as environment variables; GRAFANA_USER and GRAFANA_PASSWORD for Grafana\'s API)'
@@ -19,21 +14,13 @@ export const USAGE = 'usage: smoke [SERVICE_URL [PROMETHEUS_URL [GRAFANA_URL]]] 
  */
 export function smokeOptions (args: string[], env: NodeJS.ProcessEnv, secretFile: string = PATHS.grafanaAdminSecret): SmokeOptions {
   if (args.length > 3 || args.some((arg) => !/^https?:\/\//.test(arg))) throw new Error(USAGE)
-  const secret = existsSync(secretFile) ? parseEnvFile(readFileSync(secretFile, 'utf8')) : {}
+  const secret = existsSync(secretFile) ? parseEnv(readFileSync(secretFile, 'utf8')) : {}
+  const url = (value: string): string => value.replace(/\/+$/, '')
   return {
-    serviceUrl: trim(args[0] ?? env.SERVICE_URL ?? 'http://localhost:9000'),
-    prometheusUrl: trim(args[1] ?? env.PROMETHEUS_URL ?? 'http://localhost:9090'),
-    grafanaUrl: trim(args[2] ?? env.GRAFANA_URL ?? 'http://localhost:3000'),
+    serviceUrl: url(args[0] ?? env.SERVICE_URL ?? 'http://localhost:9000'),
+    prometheusUrl: url(args[1] ?? env.PROMETHEUS_URL ?? 'http://localhost:9090'),
+    grafanaUrl: url(args[2] ?? env.GRAFANA_URL ?? 'http://localhost:3000'),
     grafanaUser: env.GRAFANA_USER ?? secret['admin-user'] ?? 'admin',
     grafanaPassword: env.GRAFANA_PASSWORD ?? secret['admin-password'] ?? 'admin'
   }
-}
-
-function trim (url: string): string {
-  return url.replace(/\/+$/, '')
-}
-
-function parseEnvFile (text: string): Record<string, string> {
-  const entries = text.split('\n').map((line) => line.match(/^\s*([\w.-]+)\s*=(.*)$/)).filter((match) => match !== null)
-  return Object.fromEntries(entries.map((match) => [match[1], match[2]?.trim()]))
 }

@@ -1,105 +1,71 @@
-import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { freePort } from '../../src/support/ports.ts'
 import { readRuleNames } from '../../src/monitoring/prometheus-config.ts'
-import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
 import { smoke, SmokeFailure } from '../../src/smoke/checks.ts'
-import { smokeOptions, type SmokeOptions } from '../../src/smoke/options.ts'
-import { api, fakeServer, tempDir } from './helpers.ts'
+import { smokeOptions } from '../../src/smoke/options.ts'
+import { REPO_ROOT } from '../../src/support/paths.ts'
+import { freePort } from '../../src/support/ports.ts'
+import { start } from '../../src/support/processes.ts'
+import { api, fakeServer, tempDir, type Handler } from './helpers.ts'
 
-// The smoke check against stand-ins that answer like a healthy or a broken stack; the e2e test
-// runs it against the real service-a and Prometheus.
+// The smoke check against stand-ins that answer like a healthy or a broken stack; the e2e and
+// local-run tests run it against the real service-a and Prometheus.
 
-const names = readRuleNames(PATHS.prometheusRules)
+const names = readRuleNames()
 const allRules = [...names.records, ...names.alerts].map((name) => ({ name, health: 'ok' }))
+const target = (health: string, lastError = ''): object => api({ activeTargets: [{ labels: { job: 'service-a' }, health, lastError, scrapeUrl: 'http://service-a:80/metrics' }] })
 const healthy = {
-  service: { '/': { message: 'Hello, world!' }, '/readyz': { status: 'ok' } },
-  prometheus: {
-    '/api/v1/targets': api({ activeTargets: [{ labels: { job: 'service-a' }, health: 'up', lastError: '', scrapeUrl: 'http://service-a:80/metrics' }] }),
-    '/api/v1/rules': api({ groups: [{ name: 'all', rules: allRules }] })
-  },
-  grafana: {
-    '/api/health': { database: 'ok' },
-    '/api/datasources/uid/prometheus/health': { status: 'OK' },
-    '/api/dashboards/uid/service-a': { dashboard: {} }
-  }
+  service: { '/': { message: 'Hello, world!' }, '/readyz': { status: 'ok' } } as Record<string, object | Handler>,
+  prometheus: { '/api/v1/targets': target('up'), '/api/v1/rules': api({ groups: [{ name: 'all', rules: allRules }] }) } as Record<string, object | Handler>,
+  grafana: { '/api/health': { database: 'ok' }, '/api/datasources/uid/prometheus/health': { status: 'OK' }, '/api/dashboards/uid/service-a': { dashboard: {} } } as Record<string, object | Handler>
 }
 
-type Stack = typeof healthy
-
-async function run (t: Test, change: (stack: Stack) => void = () => {}, grafana = true): Promise<{ lines: string[], error?: Error }> {
+/** The smoke check's report lines and failure against the healthy stand-ins as `change` leaves them. */
+async function run (t: Test, change: (stack: typeof healthy) => void = () => {}, grafana = true): Promise<{ lines: string[], error?: Error }> {
   const stack = structuredClone(healthy)
   change(stack)
-  const options: SmokeOptions = {
+  const lines: string[] = []
+  const options = {
     serviceUrl: await fakeServer(t, stack.service),
     prometheusUrl: await fakeServer(t, stack.prometheus),
     grafanaUrl: grafana ? await fakeServer(t, stack.grafana) : `http://127.0.0.1:${await freePort()}`,
     grafanaUser: 'admin',
     grafanaPassword: 'secret'
   }
-  const lines: string[] = []
-  try {
-    await smoke(options, (line) => lines.push(line))
-    return { lines }
-  } catch (error) {
-    t.type(error, SmokeFailure)
-    return { lines, error: error as Error }
-  }
+  const error = await smoke(options, (line) => lines.push(line)).then(() => undefined, (error: Error) => error)
+  if (error !== undefined) t.type(error, SmokeFailure)
+  return { lines, error }
 }
 
-t.test('a healthy stack passes every check, Grafana included', async (t) => {
-  const { lines, error } = await run(t)
-  t.equal(error, undefined)
-  t.equal(lines.length, 4)
-  t.match(lines[3], /^ok {4}Grafana is healthy/)
-})
-
-t.test('an unreachable Grafana is skipped with a message', async (t) => {
-  const { lines, error } = await run(t, undefined, false)
-  t.equal(error, undefined)
-  t.match(lines.at(-1), /^skip {2}Grafana is not reachable/)
+t.test('a healthy stack passes every check, Grafana included; an unreachable Grafana is skipped with a message', async (t) => {
+  t.match(await run(t), { lines: [/^ok/, /^ok/, /^ok/, /^ok {4}Grafana is healthy/], error: undefined })
+  t.match(await run(t, undefined, false), { lines: [/^ok/, /^ok/, /^ok/, /^skip {2}Grafana is not reachable/], error: undefined })
 })
 
 t.test('each broken part stops the check with a message naming it', async (t) => {
-  const cases: Array<[string, (stack: Stack) => void, RegExp]> = [
+  const cases: Array<[string, (stack: typeof healthy) => void, RegExp]> = [
     ['service-a answers something else', (s) => { s.service['/'] = { message: 'bye' } }, /service-a answers .*GET \/ answered \{"message":"bye"\}/],
-    ['service-a is not ready', (s) => { delete (s.service as Record<string, unknown>)['/readyz'] }, /readyz answered 404/],
+    ['service-a is not ready', (s) => { delete s.service['/readyz'] }, /readyz answered 404/],
     ['no service-a target', (s) => { s.prometheus['/api/v1/targets'] = api({ activeTargets: [] }) }, /no target of job service-a/],
-    ['the target is down', (s) => {
-      s.prometheus['/api/v1/targets'] = api({ activeTargets: [{ labels: { job: 'service-a' }, health: 'down', lastError: 'connection refused', scrapeUrl: 'http://service-a:80/metrics' }] })
-    }, /http:\/\/service-a:80\/metrics is down: connection refused/],
-    ['the target is not scraped yet', (s) => {
-      s.prometheus['/api/v1/targets'] = api({ activeTargets: [{ labels: { job: 'service-a' }, health: 'unknown', lastError: '', scrapeUrl: 'u' }] })
-    }, /u is unknown: not scraped yet/],
+    ['the target is down', (s) => { s.prometheus['/api/v1/targets'] = target('down', 'connection refused') }, /http:\/\/service-a:80\/metrics is down: connection refused/],
+    ['the target is not scraped yet', (s) => { s.prometheus['/api/v1/targets'] = target('unknown') }, /metrics is unknown: not scraped yet/],
     ['a rule is missing', (s) => { s.prometheus['/api/v1/rules'] = api({ groups: [{ name: 'all', rules: allRules.slice(1) }] }) }, new RegExp(`not loaded: ${allRules[0]!.name}`)],
     ['a rule fails', (s) => {
       s.prometheus['/api/v1/rules'] = api({ groups: [{ name: 'all', rules: [...allRules.slice(1), { name: allRules[0]!.name, health: 'err', lastError: 'bad' }] }] })
     }, /fails: bad/],
     ['Grafana\'s database is down', (s) => { s.grafana['/api/health'] = { database: 'failing' } }, /database is failing/],
-    ['the datasource cannot reach Prometheus', (s) => { s.grafana['/api/datasources/uid/prometheus/health'] = { status: 'ERROR', message: 'refused' } as never }, /datasource prometheus is ERROR: refused/],
-    ['the dashboard is missing', (s) => { delete (s.grafana as Record<string, unknown>)['/api/dashboards/uid/service-a'] }, /dashboards\/uid\/service-a answered 404/]
+    ['the datasource cannot reach Prometheus', (s) => { s.grafana['/api/datasources/uid/prometheus/health'] = { status: 'ERROR', message: 'refused' } }, /datasource prometheus is ERROR: refused/],
+    ['the dashboard is missing', (s) => { delete s.grafana['/api/dashboards/uid/service-a'] }, /dashboards\/uid\/service-a answered 404/],
+    ['a Grafana that answers, but not JSON', (s) => { s.grafana['/api/health'] = (_, response) => response.end('<html>') }, /Grafana is healthy .*not JSON: <html>/]
   ]
-  for (const [name, breakIt, message] of cases) {
-    const { error } = await run(t, breakIt)
-    t.match(error?.message, message, name)
-  }
-})
-
-t.test('a Grafana that answers but not with JSON fails instead of being skipped', async (t) => {
-  const { error } = await run(t, (s) => { (s.grafana as Record<string, unknown>)['/api/health'] = (_: unknown, response: { end: (body: string) => void }) => response.end('<html>') })
-  t.match(error?.message, /Grafana is healthy .*not JSON: <html>/)
+  for (const [name, breakIt, message] of cases) t.match((await run(t, breakIt)).error?.message, message, name)
 })
 
 t.test('options come from arguments, then the environment, then the local defaults', async (t) => {
   const none = join(tempDir(t), 'none.env')
   t.same(smokeOptions([], {}, none), {
-    serviceUrl: 'http://localhost:9000',
-    prometheusUrl: 'http://localhost:9090',
-    grafanaUrl: 'http://localhost:3000',
-    grafanaUser: 'admin',
-    grafanaPassword: 'admin'
+    serviceUrl: 'http://localhost:9000', prometheusUrl: 'http://localhost:9090', grafanaUrl: 'http://localhost:3000', grafanaUser: 'admin', grafanaPassword: 'admin'
   })
   const env = { SERVICE_URL: 'http://a:1/', PROMETHEUS_URL: 'http://b:2', GRAFANA_URL: 'http://c:3', GRAFANA_USER: 'u', GRAFANA_PASSWORD: 'p' }
   t.same(smokeOptions([], env, none), { serviceUrl: 'http://a:1', prometheusUrl: 'http://b:2', grafanaUrl: 'http://c:3', grafanaUser: 'u', grafanaPassword: 'p' })
@@ -116,7 +82,7 @@ t.test('Grafana credentials default to the Kubernetes stack\'s generated admin s
 })
 
 t.test('the smoke command exits 2 with its usage on a bad argument', async (t) => {
-  const result = spawnSync(process.execPath, ['tools/src/smoke/main.ts', 'localhost:9000'], { cwd: REPO_ROOT, encoding: 'utf8' })
-  t.equal(result.status, 2)
-  t.match(result.stderr, /^smoke: usage: smoke \[SERVICE_URL/)
+  const command = start(process.execPath, ['tools/src/smoke/main.ts', 'localhost:9000'], { cwd: REPO_ROOT })
+  t.equal(await command.exited, 2)
+  t.match(command.output(), /^smoke: usage: smoke \[SERVICE_URL/)
 })
