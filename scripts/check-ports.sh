@@ -19,19 +19,24 @@ taken() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# "name (pid N)" of each listener on the port, as far as this user may see them.
+# "pid N: command line" of each listener on the port, as far as this user may see them (the
+# command line, because a program may rename its process: Node.js 24 shows up as MainThread).
 holders() {
+  local pids
   if command -v lsof >/dev/null; then
-    lsof -nP -iTCP:"$1" -sTCP:LISTEN -Fpc 2>/dev/null | awk '/^p/ { pid = substr($0, 2) } /^c/ { print substr($0, 2) " (pid " pid ")" }' | sort -u
+    pids="$(lsof -nP -t -iTCP:"$1" -sTCP:LISTEN 2>/dev/null || true)"
   elif command -v ss >/dev/null; then
-    ss -Hltnp "sport = :$1" 2>/dev/null | grep -o '"[^"]*",pid=[0-9]*' | sed 's/"\([^"]*\)",pid=\([0-9]*\)/\1 (pid \2)/' | sort -u
+    pids="$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 || true)"
   fi
+  for pid in $(echo "${pids:-}" | sort -u); do
+    echo "pid $pid: $(ps -o args= -p "$pid" | cut -c1-100)"
+  done
 }
 
 busy=0
 for port in "${ports[@]}"; do
   if taken "$port"; then
-    who="$(holders "$port" | paste -sd, - | sed 's/,/, /g')"
+    who="$(holders "$port" | paste -sd';' - | sed 's/;/; /g')"
     echo "check-ports.sh: localhost:$port is taken by ${who:-a process this user cannot see (try: sudo lsof -i :$port)}." >&2
     busy=1
   fi
