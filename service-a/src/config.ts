@@ -39,15 +39,7 @@ interface SchemaError { instancePath: string, message?: string, params: { allowe
  * Only the first failure is reported, phrased with the variable's name as an operator types it.
  */
 export function loadConfig (env: NodeJS.ProcessEnv): Config {
-  // Empty strings count as unset, as they do for most twelve-factor services.
-  const data = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))
-  let config: Config
-  try {
-    config = envSchema<Config>({ schema, data, env: false, dotenv: false })
-  } catch (error) {
-    const [first] = (error as Error & { errors: SchemaError[] }).errors
-    return invalid(describe(first!, env))
-  }
+  const config = validateEnv<Config>(schema, env)
   if (config.SHUTDOWN_DELAY_MS >= config.SHUTDOWN_TIMEOUT_MS) {
     return invalid(`SHUTDOWN_DELAY_MS must be less than SHUTDOWN_TIMEOUT_MS (got ${config.SHUTDOWN_DELAY_MS} and ${config.SHUTDOWN_TIMEOUT_MS})`)
   }
@@ -60,7 +52,22 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   }
 }
 
-function invalid (reason: string): never {
+/**
+ * env-schema's validation and defaults, with its first failure turned into one ConfigError that
+ * names the variable; shared with the load generator's configuration.
+ */
+export function validateEnv<T> (schema: object, env: NodeJS.ProcessEnv): T {
+  // Empty strings count as unset, as they do for most twelve-factor services.
+  const data = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))
+  try {
+    return envSchema<T>({ schema, data, env: false, dotenv: false })
+  } catch (error) {
+    const [first] = (error as Error & { errors: SchemaError[] }).errors
+    return invalid(describe(first!, env))
+  }
+}
+
+export function invalid (reason: string): never {
   throw new ConfigError(`Invalid configuration: ${reason}`)
 }
 

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+import t, { type Test } from 'tap'
+import { build } from './helper.ts'
+import { freePort } from './server-process.ts'
+
+const ENTRY = fileURLToPath(new URL('../src/load-generator.ts', import.meta.url))
+
+type Line = Record<string, unknown> & { msg: string }
+
+/** Runs src/load-generator.ts as its own process; SIGKILLed at teardown if a test left it running. */
+function generator (t: Test, env: Record<string, string>): { lines: Line[], stderr: () => string, exited: Promise<number | null>, kill: (signal: NodeJS.Signals) => void } {
+  // process.env carries tap's coverage hooks into the child.
+  const child = spawn(process.execPath, [ENTRY], { env: { ...process.env, SUMMARY_INTERVAL_MS: '200', ...env } })
+  const exited = once(child, 'close').then(([code]) => code as number | null)
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const lines: Line[] = []
+  let stderr = ''
+  let pending = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  child.stdout.on('data', (chunk: Buffer) => {
+    const parts = (pending + chunk.toString()).split('\n')
+    pending = parts.pop()!
+    for (const part of parts) lines.push(JSON.parse(part) as Line)
+  })
+  return { lines, stderr: () => stderr, exited, kill: (signal) => child.kill(signal) }
+}
+
+async function until (done: () => boolean, what: string): Promise<void> {
+  for (const started = Date.now(); !done(); await sleep(20)) {
+    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}`)
+  }
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  t.test(`${signal} stops it cleanly: a last summary, exit code 0`, async (t) => {
+    const app = await build(t)
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const run = generator(t, { TARGET_URL: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, REQUESTS_PER_SECOND: '50' })
+    await until(() => run.lines.some((line) => line.msg === 'load summary' && Object.keys(line.statuses as object).length > 0), 'an answered request')
+    run.kill(signal)
+    t.equal(await run.exited, 0)
+    t.match(run.lines[0], { name: 'load-generator', msg: 'load generator started', requestsPerSecond: 50 })
+    t.match(run.lines.at(-2), { msg: 'stopping', signal })
+    t.match(run.lines.at(-1), { msg: 'load summary', inFlight: 0 })
+    t.equal(run.stderr(), '')
+  })
+}
+
+t.test('with nothing listening it keeps running, logs the failure once, and still stops with 0', async (t) => {
+  const run = generator(t, { TARGET_URL: `http://127.0.0.1:${await freePort()}`, REQUESTS_PER_SECOND: '50' })
+  await until(() => run.lines.filter((line) => line.msg === 'load summary').length >= 3, 'three summaries')
+  t.equal(run.lines.filter((line) => line.level === 40).length, 1, 'one warning')
+  t.match(run.lines.find((line) => line.msg === 'load summary'), { failures: { ECONNREFUSED: Number } })
+  run.kill('SIGTERM')
+  t.equal(await run.exited, 0)
+})
+
+t.test('an invalid variable is one line on stderr and exit code 1', async (t) => {
+  const run = generator(t, { REQUESTS_PER_SECOND: 'fast' })
+  t.equal(await run.exited, 1)
+  t.equal(run.stderr(), 'Invalid configuration: REQUESTS_PER_SECOND must be number (got "fast")\n')
+  t.same(run.lines, [])
+})

@@ -1,0 +1,38 @@
+import t from 'tap'
+import { DURATION_BUCKETS_SECONDS } from '../src/metrics/http-metrics.ts'
+import { DELAYS_MS, MIX, planRequest, SLOW_DELAY_MS, type PlannedRequest, type RequestKind } from '../src/load/traffic.ts'
+import { MAX_DELAY_MS } from '../src/routes/hello.ts'
+
+const plans = Array.from({ length: 20_000 }, () => planRequest())
+
+t.test('the mix adds up to 100 % and each kind comes out at its share', async (t) => {
+  t.equal(MIX.reduce((sum, [, share]) => sum + share, 0), 100)
+  for (const [kind, share] of MIX) {
+    const seen = plans.filter((plan) => plan.kind === kind).length / plans.length * 100
+    t.ok(Math.abs(seen - share) < 1.5, `${kind}: ${seen.toFixed(1)} % for ${share} %`)
+  }
+})
+
+t.test('each kind asks for what service-a answers with its expected status', async (t) => {
+  const byKind = (kind: RequestKind): PlannedRequest[] => plans.filter((plan) => plan.kind === kind)
+  t.ok(byKind('root').every((plan) => plan.path === '/' && plan.expectedStatus === 200))
+  t.ok(byKind('hello').every((plan) => /^\/hello\/[a-z]+(\?delay=\d+)?$/.test(plan.path) && plan.expectedStatus === 200))
+  t.ok(byKind('slow').every((plan) => plan.path.endsWith(`?delay=${SLOW_DELAY_MS}`) && plan.expectedStatus === 200))
+  t.ok(byKind('not-found').every((plan) => !/^\/(hello\/[a-z]+)?$/.test(plan.path) && plan.expectedStatus === 404))
+  const badDelays = new Set(byKind('bad-delay').map((plan) => new URLSearchParams(plan.path.split('?')[1]).get('delay')))
+  t.same([...badDelays].sort(), ['-5', '60000', 'soon'], 'not an integer, too small, too large')
+  t.ok(byKind('bad-delay').every((plan) => plan.expectedStatus === 400))
+})
+
+t.test('delays spread over many histogram buckets; the slow request is slower than the rest, within the limit', async (t) => {
+  const bucketOf = (ms: number): number => DURATION_BUCKETS_SECONDS.findIndex((le) => ms / 1000 <= le)
+  t.ok(new Set(DELAYS_MS.map(bucketOf)).size >= 8, 'at least 8 distinct buckets')
+  const delays = new Set(plans.filter((plan) => plan.kind === 'hello').map((plan) => Number(new URLSearchParams(plan.path.split('?')[1]).get('delay') ?? 0)))
+  t.same([...delays].sort((a, b) => a - b), [...new Set(DELAYS_MS)], 'every delay is sent')
+  t.ok(SLOW_DELAY_MS > 2 * Math.max(...DELAYS_MS) && SLOW_DELAY_MS <= MAX_DELAY_MS)
+})
+
+t.test('the random source decides: the low end picks the first kind, the high end the last', async (t) => {
+  t.equal(planRequest(() => 0).kind, MIX[0]![0])
+  t.equal(planRequest(() => 0.999_999).kind, MIX.at(-1)![0])
+})
