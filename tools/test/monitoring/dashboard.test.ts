@@ -1,8 +1,8 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { allPanels, lintDashboard, loadDashboard, panelQueries, readPrometheusDatasource, substituteGrafanaVariables, type Dashboard } from '../../src/monitoring/dashboard.ts'
 import { tempDir } from './helpers.ts'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 
 const datasource = readPrometheusDatasource()
 const dashboard = loadDashboard()
