@@ -1,54 +1,108 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import type { KubernetesObject } from '@kubernetes/client-node'
 import { stringify } from 'yaml'
-import type { K8sObject } from '../manifests/objects.ts'
+import { find, ofKind, selects } from '../manifests/objects.ts'
 import { render } from '../manifests/render.ts'
 import { freePort } from '../support/ports.ts'
-import { STACK_LISTENERS, toLoopback } from './loopback.ts'
-import { podman, remove } from './podman.ts'
+import { podman } from './podman.ts'
 
-/** Rendered kustomize roots, made loopback-ready and written to a temp folder for kube play. */
-export interface Stack {
-  /** What `kubectl kustomize` rendered: the objects users deploy, untouched. */
-  rendered: K8sObject[]
-  /** Deployment name (as in the manifests) → http://127.0.0.1:<its port>. */
-  urls: Record<string, string>
-  /** The kube YAML that `play` runs. */
-  file: string
-  play: () => Promise<void>
-  /** Deployment name → the names of its pod's app containers (after `play`). */
-  containers: (deployment: string) => Promise<string[]>
-  /** Removes every pod, container and volume that `play` made, and the temp folder. */
-  down: () => Promise<void>
+/** How each app of the stack is told to listen on a loopback port: env to set, args to append. */
+const LISTENERS: Record<string, (port: number) => { env?: Record<string, string>, args?: string[] }> = {
+  'service-a': (port) => ({ env: { PORT: String(port), HOST: '127.0.0.1' } }),
+  prometheus: (port) => ({ args: [`--web.listen-address=127.0.0.1:${port}`] })
 }
 
-export async function prepareStack (roots: string[], images: Record<string, string>, suffix: string): Promise<Stack> {
+/**
+ * The rendered stack as `podman kube play --network host` can run it on one machine, changed in
+ * memory only (docs/containers.md says why each change is needed):
+ * - each Deployment's app listens on its own loopback port (`ports`), since host networking
+ *   shares the host's ports, and `<service>:<port>` or `localhost:<containerPort>` addresses in
+ *   ConfigMap data point there (Service names do not resolve here);
+ * - `ports:` and probes are dropped (kube play fails on the first, and runs the second as curl
+ *   healthchecks by systemd timers, neither of which exists here);
+ * - a ConfigMap key mounted with subPath becomes a hostPath file (podman 4.3 mounts the whole
+ *   ConfigMap folder there instead): `files`, path → content, to write first;
+ * - images are swapped for the locally built ones (`images`); only the kinds kube play runs are
+ *   kept, and every name and reference gets `suffix`, so that two runs never collide.
+ * Everything else, the securityContext above all, passes through unchanged.
+ */
+export function toLoopback (rendered: readonly KubernetesObject[], ports: Record<string, number>, images: Record<string, string>, fileDir: string, suffix: string): { objects: KubernetesObject[], files: Record<string, string> } {
+  const objects = structuredClone(rendered.filter((o) => ['Deployment', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'].includes(o.kind ?? '')))
+  const addresses = new Map<string, string>()
+  const files: Record<string, string> = {}
+  for (const { metadata, spec } of ofKind(objects, 'Deployment')) {
+    const [port, listener, pod] = [ports[metadata!.name!], LISTENERS[metadata!.name!], spec!.template]
+    if (port === undefined || listener === undefined) throw new Error(`Deployment/${metadata?.name}: no loopback port or listener for it`)
+    for (const container of pod.spec!.containers) {
+      for (const { name, containerPort } of container.ports ?? []) {
+        addresses.set(`localhost:${containerPort}`, `127.0.0.1:${port}`)
+        for (const service of ofKind(rendered, 'Service').filter((s) => selects(s.spec?.selector, pod.metadata?.labels ?? {}))) {
+          for (const p of service.spec?.ports ?? []) if ([name, containerPort].includes(p.targetPort)) addresses.set(`${service.metadata?.name}:${p.port}`, `127.0.0.1:${port}`)
+        }
+      }
+      const { env = {}, args } = listener(port)
+      container.image = images[container.image ?? ''] ?? container.image
+      container.env = [...(container.env ?? []).filter((e) => !(e.name in env)), ...Object.entries(env).map(([name, value]) => ({ name, value }))]
+      if (args !== undefined) container.args = [...container.args ?? [], ...args]
+      for (const field of ['ports', 'startupProbe', 'livenessProbe', 'readinessProbe'] as const) delete container[field]
+    }
+  }
+  for (const configMap of ofKind(objects, 'ConfigMap')) {
+    for (const [key, text] of Object.entries(configMap.data ?? {})) {
+      // Whole addresses only: `service-a:80`, never inside `my-service-a:8080`.
+      configMap.data![key] = [...addresses].reduce((result, [from, to]) => result.replace(new RegExp(`(?<![\\w.-])${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w])`, 'g'), to), text)
+    }
+  }
+  for (const { metadata, spec } of ofKind(objects, 'Deployment')) {
+    const volumes = (spec!.template.spec!.volumes ??= [])
+    for (const mount of spec!.template.spec!.containers.flatMap((c) => c.volumeMounts ?? [])) {
+      const configMap = volumes.find((v) => v.name === mount.name)?.configMap
+      if (mount.subPath === undefined || configMap === undefined) continue
+      const content = find(objects, 'ConfigMap', configMap.name, metadata?.namespace)?.data?.[mount.subPath]
+      if (content === undefined) throw new Error(`volume ${mount.name}: ConfigMap ${configMap.name} has no key ${mount.subPath}`)
+      const path = join(fileDir, configMap.name!, mount.subPath)
+      files[path] = content
+      mount.name = `${mount.name}-file`
+      delete mount.subPath
+      volumes.push({ name: mount.name, hostPath: { path, type: 'File' } })
+    }
+    for (const { configMap, secret, persistentVolumeClaim } of volumes) {
+      if (configMap !== undefined) configMap.name += suffix
+      if (secret !== undefined) secret.secretName += suffix
+      if (persistentVolumeClaim !== undefined) persistentVolumeClaim.claimName += suffix
+    }
+  }
+  for (const object of objects) object.metadata!.name += suffix
+  return { objects, files }
+}
+
+/** Rendered kustomize roots, made loopback-ready in a temp folder, for `podman kube play`. */
+export async function prepareStack (roots: string[], images: Record<string, string>, suffix: string) {
   const rendered = (await Promise.all(roots.map(render))).flat()
   const ports: Record<string, number> = {}
-  for (const object of rendered.filter((candidate) => candidate.kind === 'Deployment')) ports[object.metadata.name] = await freePort()
+  for (const deployment of ofKind(rendered, 'Deployment')) ports[deployment.metadata!.name!] = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'kube-play-'))
-  const { objects, files } = toLoopback(rendered, { ports, listeners: STACK_LISTENERS, images, fileDir: dir, suffix })
+  const { objects, files } = toLoopback(rendered, ports, images, dir, suffix)
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, content)
   }
   const file = join(dir, 'stack.yaml')
   writeFileSync(file, objects.map((object) => stringify(object)).join('---\n'))
-  // kube play makes a named volume for each claim and each ConfigMap; kube down leaves them.
-  const volumes = objects.filter((object) => object.kind !== 'Deployment').map((object) => object.metadata.name)
   return {
     rendered,
+    /** Deployment name (as in the manifests) → http://127.0.0.1:<its port>. */
     urls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`])),
-    file,
-    play: async () => { await podman('kube', 'play', '--network', 'host', file) },
-    containers: async (deployment) => {
-      const all = JSON.parse(await podman('ps', '--all', '--pod', '--format', 'json')) as Array<{ Names: string[], PodName: string, IsInfra: boolean }>
-      return all.filter((c) => c.PodName.startsWith(`${deployment}${suffix}-pod`) && !c.IsInfra).flatMap((c) => c.Names)
-    },
+    play: async () => await podman(['kube', 'play', '--network', 'host', file]),
+    /** The app containers of a Deployment's pod (after `play`). */
+    containers: async (deployment: string) => (JSON.parse(await podman(['ps', '--all', '--pod', '--format', 'json'])) as Array<{ Names: string[], PodName: string, IsInfra: boolean }>)
+      .filter((c) => c.PodName.startsWith(`${deployment}${suffix}-pod`) && !c.IsInfra).flatMap((c) => c.Names),
+    /** Removes every pod, container and volume that `play` made (kube down leaves the volumes), and the folder. */
     down: async () => {
-      await podman('kube', 'down', file).catch(() => {})
-      await remove('volume', ...volumes)
+      await podman(['kube', 'down', file]).catch(() => {})
+      await podman(['volume', 'rm', '--force', ...objects.filter((o) => o.kind !== 'Deployment').map((o) => o.metadata!.name!)]).catch(() => {})
       rmSync(dir, { recursive: true, force: true })
     }
   }

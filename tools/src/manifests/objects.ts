@@ -1,54 +1,65 @@
-/** The shapes the manifest checks read, and helpers to reach every pod template. */
+import type {
+  KubernetesObject, V1ClusterRole, V1ConfigMap, V1Container, V1CronJob, V1Deployment, V1ObjectMeta, V1PodSpec,
+  V1PodTemplateSpec, V1Role, V1RoleBinding, V1Secret, V1Service
+} from '@kubernetes/client-node'
 
-/** A Kubernetes object as kustomize renders it: plain data, typed only where the checks read. */
-export interface K8sObject {
-  apiVersion: string
-  kind: string
-  metadata: { name: string, namespace?: string, labels?: Record<string, string>, [key: string]: unknown }
-  [key: string]: any
-}
+/**
+ * A rendered object as plain data. The checks read it through the typed views below (ofKind,
+ * find, podTemplates: @kubernetes/client-node's models); the index signature is for checks that
+ * read a field of a kind not listed there.
+ */
+export type K8sObject = KubernetesObject & { metadata: V1ObjectMeta, [field: string]: any }
 
-/** A pod spec found in a workload, with the object that owns it (for messages). */
-export interface PodTemplate {
-  owner: K8sObject
-  labels: Record<string, string>
-  spec: any
+/** The kinds the checks read, each with the type of @kubernetes/client-node's model. */
+export interface Kinds {
+  ClusterRole: V1ClusterRole
+  ConfigMap: V1ConfigMap
+  Deployment: V1Deployment
+  Role: V1Role
+  RoleBinding: V1RoleBinding
+  Secret: V1Secret
+  Service: V1Service
+  [kind: string]: KubernetesObject
 }
 
 /** `Kind/name`, how every message names an object. */
-export function describe (object: K8sObject): string {
-  return `${object.kind}/${object.metadata.name}`
+export const describe = (object: KubernetesObject): string => `${object.kind}/${object.metadata?.name}`
+
+export function ofKind<K extends keyof Kinds & string> (objects: readonly KubernetesObject[], kind: K): Array<Kinds[K]> {
+  return objects.filter((o) => o.kind === kind) as Array<Kinds[K]>
 }
 
-/** The pod spec of each workload kind; CronJob nests one level deeper. */
-export function podTemplates (objects: readonly K8sObject[]): PodTemplate[] {
-  const templates: PodTemplate[] = []
-  for (const object of objects) {
-    if (object.kind === 'Pod') {
-      templates.push({ owner: object, labels: object.metadata.labels ?? {}, spec: object.spec })
-      continue
-    }
-    const template = object.kind === 'CronJob'
-      ? object.spec?.jobTemplate?.spec?.template
-      : object.spec?.template
-    if (template?.spec !== undefined) {
-      templates.push({ owner: object, labels: template.metadata?.labels ?? {}, spec: template.spec })
-    }
-  }
-  return templates
+/** One object by kind, name and namespace (undefined matches undefined: a single component). */
+export function find<K extends keyof Kinds & string> (objects: readonly KubernetesObject[], kind: K, name: string | undefined, namespace: string | undefined): Kinds[K] | undefined {
+  return ofKind(objects, kind).find((o) => o.metadata?.name === name && o.metadata?.namespace === namespace)
+}
+
+/** A pod spec found in a workload, with the object that owns it (for messages and lookups). */
+export interface PodTemplate {
+  owner: KubernetesObject
+  namespace: string | undefined
+  labels: Record<string, string>
+  spec: V1PodSpec
+}
+
+/** The pod template of every workload kind: a Pod is its own, CronJob nests one level deeper. */
+export function podTemplates (objects: readonly KubernetesObject[]): PodTemplate[] {
+  return objects.flatMap((owner) => {
+    const template: V1PodTemplateSpec | undefined = owner.kind === 'Pod'
+      ? owner
+      : owner.kind === 'CronJob' ? (owner as V1CronJob).spec?.jobTemplate.spec?.template : (owner as V1Deployment).spec?.template
+    if (template?.spec === undefined) return []
+    return [{ owner, namespace: owner.metadata?.namespace, labels: template.metadata?.labels ?? {}, spec: template.spec }]
+  })
 }
 
 /** Every container of a pod spec, init and ephemeral ones included: the rules apply to all. */
-export function containersOf (spec: any): any[] {
-  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])]
+export function containersOf (spec: V1PodSpec): V1Container[] {
+  return [...spec.initContainers ?? [], ...spec.containers ?? [], ...spec.ephemeralContainers ?? []]
 }
 
-/** Objects of one kind in one namespace (undefined matches undefined: a single component). */
-export function find (objects: readonly K8sObject[], kind: string, name: string, namespace?: string): K8sObject | undefined {
-  return objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace)
-}
-
-/** A deep copy to break in a test or to patch without touching the original. */
-export function clone<T> (value: T): T {
-  return structuredClone(value)
+/** Whether every label of `selector` is on `labels`; an empty selector selects nothing here. */
+export function selects (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  const entries = Object.entries(selector ?? {})
+  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value)
 }

@@ -1,4 +1,5 @@
-import { containersOf, describe, podTemplates, type K8sObject } from './objects.ts'
+import type { KubernetesObject, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node'
+import { containersOf, describe, podTemplates } from './objects.ts'
 
 /**
  * The Pod Security Standards "restricted" profile, which the stack's namespace enforces, plus
@@ -9,15 +10,11 @@ import { containersOf, describe, podTemplates, type K8sObject } from './objects.
 /** Volume types that "restricted" allows. */
 const ALLOWED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'])
 
-export interface PodSecurityOptions {
-  /** Containers allowed a writable root filesystem (the dev overlay's file sync), by name. */
-  writableRoot?: readonly string[]
-}
-
-export function checkPodSecurity (objects: readonly K8sObject[], options: PodSecurityOptions = {}): string[] {
+/** `writableRoot`: images whose containers may write their root filesystem (skaffold dev syncs files into them). */
+export function checkPodSecurity (objects: readonly KubernetesObject[], writableRoot: readonly string[] = []): string[] {
   const errors: string[] = []
   for (const { owner, spec } of podTemplates(objects)) {
-    const report = (message: string): void => { errors.push(`${describe(owner)}: ${message}`) }
+    const report = (message: string): number => errors.push(`${describe(owner)}: ${message}`)
     for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
       if (spec[field] === true) report(`${field} must not be true`)
     }
@@ -25,16 +22,13 @@ export function checkPodSecurity (objects: readonly K8sObject[], options: PodSec
       const type = Object.keys(volume).find((key) => key !== 'name')
       if (type === undefined || !ALLOWED_VOLUMES.has(type)) report(`volume ${volume.name}: type ${type} is not allowed`)
     }
-    const pod = spec.securityContext ?? {}
     for (const container of containersOf(spec)) {
       const where = `container ${container.name}`
-      const own = container.securityContext ?? {}
+      const own: V1SecurityContext = container.securityContext ?? {}
       // A container's setting overrides the pod's, as the kubelet applies them.
-      const effective = { ...pod, ...own }
+      const effective: V1PodSecurityContext & V1SecurityContext = { ...spec.securityContext, ...own }
       if (effective.runAsNonRoot !== true) report(`${where}: runAsNonRoot must be true`)
-      if (!Number.isInteger(effective.runAsUser) || effective.runAsUser === 0) {
-        report(`${where}: runAsUser must be a numeric non-root UID`)
-      }
+      if (!Number.isInteger(effective.runAsUser) || effective.runAsUser === 0) report(`${where}: runAsUser must be a numeric non-root UID`)
       const seccomp = effective.seccompProfile?.type
       if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') report(`${where}: seccompProfile.type must be RuntimeDefault or Localhost`)
       if (own.privileged === true) report(`${where}: privileged must not be true`)
@@ -43,11 +37,11 @@ export function checkPodSecurity (objects: readonly K8sObject[], options: PodSec
       for (const added of own.capabilities?.add ?? []) {
         if (added !== 'NET_BIND_SERVICE') report(`${where}: capability ${added} must not be added`)
       }
-      if (own.readOnlyRootFilesystem !== true && !(options.writableRoot ?? []).includes(container.name)) {
+      if (own.readOnlyRootFilesystem !== true && !writableRoot.includes(container.image ?? '')) {
         report(`${where}: readOnlyRootFilesystem must be true (writable paths are volumes)`)
       }
-      for (const port of container.ports ?? []) {
-        if ((port.hostPort ?? 0) !== 0) report(`${where}: hostPort ${port.hostPort} must not be used`)
+      for (const { hostPort } of container.ports ?? []) {
+        if ((hostPort ?? 0) !== 0) report(`${where}: hostPort ${hostPort} must not be used`)
       }
     }
   }

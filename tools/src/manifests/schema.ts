@@ -1,51 +1,76 @@
-import { describe, type K8sObject } from './objects.ts'
-import { hasModel, unknownFields } from './unknown-fields.ts'
+import * as k8s from '@kubernetes/client-node'
+import type { KubernetesObject } from '@kubernetes/client-node'
+import { describe } from './objects.ts'
 
 /**
- * Validates each rendered object against the Kubernetes API schema, offline:
- * - kubernetes-models (generated from the Kubernetes OpenAPI spec): types, required fields,
- *   enum values, formats;
- * - ./unknown-fields.ts: fields that the API does not know (kubernetes-models accepts them).
- * Returns one message per problem, each naming the object and the field path.
+ * Each rendered object against the Kubernetes API schema, offline, in two halves:
+ * - kubernetes-models (generated from the OpenAPI spec) checks types, required fields and enum
+ *   values, but accepts fields it does not know;
+ * - so the attribute maps of @kubernetes/client-node's models (also generated from the OpenAPI
+ *   spec) are walked to reject every unknown field (`contianers`), as `kubectl apply
+ *   --validate=strict` would.
+ * One message per problem, naming the object and the field path.
  */
-export async function checkSchema (objects: readonly K8sObject[]): Promise<string[]> {
+export async function checkSchema (objects: readonly KubernetesObject[]): Promise<string[]> {
   const errors: string[] = []
   for (const object of objects) {
-    const name = describe(object)
-    const Model = await modelClass(object.apiVersion, object.kind)
-    if (Model === undefined || !hasModel(object.apiVersion, object.kind)) {
-      errors.push(`${name}: no schema for apiVersion ${object.apiVersion} kind ${object.kind}`)
+    const report = (message: string): number => errors.push(`${describe(object)}: ${message}`)
+    const { apiVersion = '', kind = '' } = object
+    // client-node names top-level models `V1Deployment` for apps/v1, v1, policy/v1, …
+    const version = apiVersion.split('/').at(-1)!
+    const model = version.charAt(0).toUpperCase() + version.slice(1) + kind
+    const Validator = await validator(apiVersion, kind)
+    if (Validator === undefined || models[model]?.attributeTypeMap === undefined) {
+      report(`no schema for apiVersion ${apiVersion} kind ${kind}`)
       continue
     }
     try {
-      new Model(object).validate()
+      new Validator(object).validate()
     } catch (error) {
-      const details = (error as { errors: SchemaError[] }).errors
-      for (const detail of details) {
-        const allowed = detail.params.allowedValues === undefined ? '' : ` (${detail.params.allowedValues.join(', ')})`
-        errors.push(`${name}: ${dotted(detail.instancePath)}: ${detail.message}${allowed}`)
+      for (const { instancePath, message, params } of (error as { errors: AjvError[] }).errors) {
+        const allowed = params.allowedValues === undefined ? '' : ` (${params.allowedValues.join(', ')})`
+        report(`${dotted(instancePath)}: ${message}${allowed}`)
       }
     }
-    for (const message of unknownFields(object)) errors.push(`${name}: ${message}`)
+    unknownFields(object, model, '', report)
   }
   return errors
 }
 
-interface SchemaError { instancePath: string, message?: string, params: { allowedValues?: unknown[] } }
-
-type ModelClass = new (data: unknown) => { validate: () => void }
+interface AjvError { instancePath: string, message?: string, params: { allowedValues?: unknown[] } }
+type Validator = new (data: unknown) => { validate: () => void }
 
 /** kubernetes-models has one module per API group version: `kubernetes-models/apps/v1`. */
-async function modelClass (apiVersion: string, kind: string): Promise<ModelClass | undefined> {
+async function validator (apiVersion: string, kind: string): Promise<Validator | undefined> {
   try {
-    const module = await import(`kubernetes-models/${apiVersion}`) as Record<string, ModelClass>
-    return module[kind]
+    return (await import(`kubernetes-models/${apiVersion}`) as Record<string, Validator>)[kind]
   } catch {
     return undefined
   }
 }
 
+const models = k8s as unknown as Record<string, { attributeTypeMap?: Array<{ baseName: string, type: string }> } | undefined>
+const ARRAY = /^Array<(.+)>$/
+const MAP = /^\{ \[key: string\]: (.+); \}$/
+
+function unknownFields (value: unknown, type: string, path: string, report: (message: string) => void): void {
+  if (value === null || typeof value !== 'object') return
+  const item = ARRAY.exec(type)?.[1] ?? MAP.exec(type)?.[1]
+  if (item !== undefined) {
+    for (const [key, child] of Object.entries(value)) unknownFields(child, item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, report)
+    return
+  }
+  // Scalars, IntOrString and free-form fields have no attribute map: nothing below to check.
+  const attributes = models[type]?.attributeTypeMap
+  for (const [key, child] of attributes === undefined ? [] : Object.entries(value)) {
+    const where = path === '' ? key : `${path}.${key}`
+    const attribute = attributes!.find((a) => a.baseName === key)
+    if (attribute === undefined) report(`${where}: unknown field "${key}"`)
+    else unknownFields(child, attribute.type, where, report)
+  }
+}
+
 /** `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`. */
 function dotted (pointer: string): string {
-  return pointer.split('/').slice(1).map((part, i) => /^\d+$/.test(part) ? `[${part}]` : (i === 0 ? part : `.${part}`)).join('').replace(/^$/, '(root)')
+  return pointer.split('/').slice(1).map((part, i) => /^\d+$/.test(part) ? `[${part}]` : (i === 0 ? part : `.${part}`)).join('') || '(root)'
 }

@@ -1,31 +1,28 @@
 import type { Test } from 'tap'
-import { env, podman, remove, requireImage, uniqueName } from '../../src/containers/podman.ts'
+import { securityArgs } from '../../src/containers/hardening.ts'
+import { podman, requireImage, uniqueName } from '../../src/containers/podman.ts'
+import { ofKind } from '../../src/manifests/objects.ts'
+import { render } from '../../src/manifests/render.ts'
+import { request, waitFor } from '../../src/support/http.ts'
 import { freePort } from '../../src/support/ports.ts'
-import { startReady } from '../../src/support/processes.ts'
 
-export interface Running {
-  name: string
-  url: string
+/** The podman flags that service-a's Deployment in a kustomize root becomes: its securityContext and emptyDirs. */
+export async function asDeployedIn (root: string): Promise<string[]> {
+  const pod = ofKind(await render(root), 'Deployment').find((d) => d.metadata?.name === 'service-a')!.spec!.template.spec!
+  return securityArgs(pod, pod.containers[0]!)
 }
 
 /**
- * Starts service-a's image on a free loopback port with host networking (no bridge, no
- * private addresses), waits for /healthz, and removes the container in teardown, also when
- * the test fails. `podman run` stays attached, so a container that exits during start-up
- * fails the test at once, with its output.
+ * service-a's image on a free loopback port with host networking (no bridge, no private
+ * addresses), once /healthz answers; removed in teardown, also when the test fails.
  */
-export async function runServiceA (t: Test, image: string, flags: string[], containerEnv: Record<string, string> = {}): Promise<Running> {
+export async function runServiceA (t: Test, image: string, flags: string[], env: Record<string, string> = {}): Promise<{ name: string, url: string }> {
   await requireImage(image)
-  const name = uniqueName('service-a-test')
-  const port = await freePort()
-  t.teardown(() => remove('container', name))
-  const envFlags = Object.entries({ PORT: String(port), HOST: '127.0.0.1', ...containerEnv }).flatMap(([key, value]) => ['--env', `${key}=${value}`])
+  const [name, port] = [uniqueName('service-a-test'), await freePort()]
+  t.teardown(async () => { await podman(['rm', '--force', name]).catch(() => {}) })
+  const envFlags = Object.entries({ PORT: String(port), HOST: '127.0.0.1', ...env }).flatMap(([key, value]) => ['--env', `${key}=${value}`])
+  await podman(['run', '--detach', '--name', name, '--network', 'host', ...flags, ...envFlags, image])
   const url = `http://127.0.0.1:${port}`
-  await startReady('podman', ['run', '--name', name, '--network', 'host', ...flags, ...envFlags, image], `${url}/healthz`, { name, env: env(), timeoutMs: 30_000 })
+  await waitFor(`${name} to answer /healthz`, async () => (await request(`${url}/healthz`)).ok || undefined, 30_000)
   return { name, url }
-}
-
-/** The container's start time and PID 1 on the host: both change when it restarts. */
-export async function incarnation (name: string): Promise<string> {
-  return await podman('inspect', '--format', '{{.State.StartedAt}} {{.State.Pid}} {{.RestartCount}}', name)
 }

@@ -1,17 +1,59 @@
+import type { KubernetesObject } from '@kubernetes/client-node'
+import jsonPatch from 'fast-json-patch'
+import type { K8sObject } from '../../src/manifests/objects.ts'
 import { render } from '../../src/manifests/render.ts'
-import { clone, type K8sObject } from '../../src/manifests/objects.ts'
 
-/** Renders each kustomize root once per test process; callers get their own copy. */
 const cache = new Map<string, Promise<K8sObject[]>>()
 
-export async function rendered (dir: string): Promise<K8sObject[]> {
-  if (!cache.has(dir)) cache.set(dir, render(dir))
-  return clone(await cache.get(dir)!)
+/** A kustomize root rendered once per test process; every caller gets its own copy to break. */
+export async function rendered (root: string): Promise<K8sObject[]> {
+  if (!cache.has(root)) cache.set(root, render(root))
+  return structuredClone(await cache.get(root)!)
 }
+
+/** A JSON patch operation, or a text replacement inside the string at `path` (a config file in a ConfigMap). */
+export type Change = jsonPatch.Operation | { path: string, replace: string, with: string }
+
+export const add = (path: string, value: unknown): Change => ({ op: 'add', path, value })
+export const remove = (path: string): Change => ({ op: 'remove', path })
+export const replace = (path: string, value: unknown): Change => ({ op: 'replace', path, value })
+/** Pins an index-based path to the element it means, so a reordered manifest fails here. */
+export const expect = (path: string, value: unknown): Change => ({ op: 'test', path, value })
+export const edit = (path: string, from: string, to: string): Change => ({ path, replace: from, with: to })
+
+/**
+ * `root` rendered, with each object `Kind/name` (a generated name without its hash) changed.
+ * A change that does not apply (a path or text that is not there) throws: a broken manifest
+ * that breaks nothing would make the test pass for nothing.
+ */
+export async function patched (root: string, changes: Record<string, Change[]>): Promise<KubernetesObject[]> {
+  const objects = await rendered(root)
+  for (const [target, list] of Object.entries(changes)) {
+    const [kind, name] = target.split('/')
+    const object = objects.find((o) => o.kind === kind && [name, `${name}-${hash(o)}`].includes(o.metadata?.name))
+    if (object === undefined) throw new Error(`${root} renders no ${target} to break`)
+    for (const change of list) {
+      if ('op' in change) {
+        jsonPatch.applyOperation(object, change, true)
+        continue
+      }
+      const text = jsonPatch.getValueByPointer(object, change.path) as string
+      if (!text.includes(change.replace)) throw new Error(`${target} ${change.path} holds no ${change.replace}`)
+      jsonPatch.applyOperation(object, { op: 'replace', path: change.path, value: text.replace(change.replace, change.with) }, true)
+    }
+  }
+  return objects
+}
+
+/** kustomize's hash suffix of a generated name (its own alphabet), or undefined. */
+const hash = (object: KubernetesObject): string | undefined => /-([245-9bcdfghkmt]{10})$/.exec(object.metadata?.name ?? '')?.[1]
+
+/** Messages with each generated name's hash written `<hash>`, to compare whatever the content. */
+export const unhashed = (messages: string[]): string[] => messages.map((m) => m.replace(/-[245-9bcdfghkmt]{10}\b/g, '-<hash>'))
 
 /** A copy of `objects` with `change` applied to the one object of that kind and name. */
 export function broken (objects: readonly K8sObject[], kind: string, name: string, change: (object: any) => void): K8sObject[] {
-  const copy = clone(objects) as K8sObject[]
+  const copy = structuredClone(objects) as K8sObject[]
   const object = copy.find((o) => o.kind === kind && o.metadata.name === name)
   if (object === undefined) throw new Error(`no ${kind}/${name} to break`)
   change(object)
@@ -19,6 +61,4 @@ export function broken (objects: readonly K8sObject[], kind: string, name: strin
 }
 
 /** The first container of a Deployment's pod template, to break in place. */
-export function container (deployment: any, index = 0): any {
-  return deployment.spec.template.spec.containers[index]
-}
+export const container = (deployment: any, index = 0): any => deployment.spec.template.spec.containers[index]

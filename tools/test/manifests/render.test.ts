@@ -1,60 +1,67 @@
-import { execFile } from 'node:child_process'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { execa } from 'execa'
 import t from 'tap'
-import { KUSTOMIZE_ROOTS, parseObjects, REPO_ROOT, render } from '../../src/manifests/render.ts'
+import { checkContainers } from '../../src/manifests/containers.ts'
+import { checkCrossRefs } from '../../src/manifests/cross-refs.ts'
+import { checkGeneratedFiles } from '../../src/manifests/generated-files.ts'
+import { ofKind } from '../../src/manifests/objects.ts'
+import { KUSTOMIZE_ROOTS, parseObjects, render } from '../../src/manifests/render.ts'
+import { checkSchema } from '../../src/manifests/schema.ts'
+import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
 import { rendered } from './fixtures.ts'
 
-const run = promisify(execFile)
-
-t.test('every kustomize root renders offline, the stack with its 18 objects', async (t) => {
-  for (const dir of KUSTOMIZE_ROOTS) {
-    const objects = await rendered(dir)
-    t.ok(objects.length > 0, `${dir} renders objects`)
-  }
+t.test('every kustomize root renders offline; the stack in one namespace, generated names hashed', async (t) => {
+  for (const root of KUSTOMIZE_ROOTS) t.ok((await rendered(root)).length > 0, `${root} renders objects`)
   const stack = await rendered('k8s')
-  t.equal(stack.length, 18)
-  t.same(new Set(stack.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace)), new Set(['metrics-stack']))
+  t.same(new Set(stack.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata?.namespace)), new Set(['metrics-stack']))
+  for (const o of [...ofKind(stack, 'ConfigMap'), ...ofKind(stack, 'Secret')]) t.match(o.metadata?.name, /-[a-z0-9]{10}$/)
 })
 
-t.test('the generated names carry the content hash that rolls the pods', async (t) => {
-  const names = (await rendered('k8s')).filter((o) => o.kind === 'ConfigMap' || o.kind === 'Secret').map((o) => o.metadata.name)
-  t.equal(names.length, 6)
-  for (const name of names) t.match(name, /-[a-z0-9]{10}$/)
-})
-
-t.test('a folder without a kustomization fails to render', async (t) => {
+t.test('a folder without a kustomization, or broken YAML, fails to render', async (t) => {
   await t.rejects(render('tools'), /kustomization/i)
+  t.throws(() => parseObjects('a: [1\n'), /flow sequence/i)
 })
 
-t.test('parseObjects skips empty documents and throws on broken YAML', async (t) => {
-  t.same(parseObjects('---\n---\nkind: A\n'), [{ kind: 'A' }])
-  t.throws(() => parseObjects('a: [1\n'))
+t.test('every rule, scrape config, datasource and dashboard file is in its generated ConfigMap', async (t) => {
+  const stack = await rendered('k8s')
+  for (const [dir, extensions, configMap] of [['prometheus/rules', ['.yml'], 'prometheus-rules'], ['prometheus/scrape-configs', ['.yml'], 'prometheus-scrape-configs'],
+    ['grafana/provisioning/datasources', ['.yaml'], 'grafana-datasources'], ['grafana/dashboards', ['.json'], 'grafana-dashboards']] as const) {
+    t.same(await checkGeneratedFiles(stack, join(REPO_ROOT, dir), extensions, configMap), [], dir)
+  }
 })
 
-t.test('the Grafana admin Secret comes from the git-ignored file with a random password', async (t) => {
-  const secret = (await rendered('grafana')).find((o) => o.kind === 'Secret')!
-  const password = Buffer.from(secret.data['admin-password'], 'base64').toString()
-  t.equal(password, parse(await readFile(join(REPO_ROOT, 'grafana/grafana-admin.secret.env'), 'utf8')))
+t.test('a file missing from the configMapGenerator, or a generated ConfigMap that is missing, fails', async (t) => {
+  const dir = t.testdir({ 'service-a-alerts.yml': '', 'service-a-recording.yml': '', 'new.yml': '', 'README.md': '' })
+  t.same(await checkGeneratedFiles(await rendered('k8s'), dir, ['.yml'], 'prometheus-rules'), [`${join(dir, 'new.yml')} is not in ConfigMap prometheus-rules (add it to the configMapGenerator)`])
+  t.same(await checkGeneratedFiles(await rendered('service-a'), dir, ['.yml'], 'prometheus-rules'), ['expected one generated ConfigMap prometheus-rules, found 0'])
+})
+
+t.test('the Grafana admin Secret comes from the git-ignored file, whose script keeps a password once made', async (t) => {
+  const secret = ofKind(await rendered('grafana'), 'Secret')[0]!
+  const password = Buffer.from(secret.data!['admin-password']!, 'base64').toString()
+  t.match(await readFile(PATHS.grafanaAdminSecret, 'utf8'), `admin-password=${password}\n`)
   t.match(password, /^[A-Za-z0-9]{20,}$/)
-})
-
-t.test('the secret script creates a missing file once and keeps an existing one', async (t) => {
-  const file = join(t.testdir(), 'admin.secret.env')
-  const script = join(REPO_ROOT, 'scripts/grafana-admin-secret.sh')
-  await run('bash', [script, file])
+  const [file, other] = [join(t.testdir(), 'a.env'), join(t.testdir(), 'b.env')]
+  await execa('bash', [`${REPO_ROOT}scripts/grafana-admin-secret.sh`, file])
   const first = await readFile(file, 'utf8')
   t.match(first, /^admin-user=admin\nadmin-password=[A-Za-z0-9]{20,}\n$/)
   t.equal((await stat(file)).mode & 0o777, 0o600, 'readable by its owner only')
-  await run('bash', [script, file])
+  await execa('bash', [`${REPO_ROOT}scripts/grafana-admin-secret.sh`, file])
   t.equal(await readFile(file, 'utf8'), first, 'kept: Grafana stores the first password in its database')
-  const other = join(t.testdir(), 'other.secret.env')
-  await run('bash', [script, other])
+  await execa('bash', [`${REPO_ROOT}scripts/grafana-admin-secret.sh`, other])
   t.not(await readFile(other, 'utf8'), first, 'each file gets its own password')
 })
 
-/** The password line of an env file. */
-function parse (env: string): string | undefined {
-  return /^admin-password=(.*)$/m.exec(env)?.[1]
-}
+const renderManifests = async (root: string, image: string, out: string): Promise<unknown> => await execa('bash', ['scripts/render-manifests.sh', root, image, out], { cwd: REPO_ROOT })
+
+t.test('make manifests writes one file for a real cluster: pushed image, every check passes without exceptions', async (t) => {
+  for (const image of ['registry.example.com:5000/team/service-a:1.2.3', 'service-a@sha256:0123']) {
+    const out = join(t.testdir(), 'stack.yaml')
+    await renderManifests('overlays/multi-replica', image, out)
+    const objects = parseObjects(await readFile(out, 'utf8'))
+    t.same([...checkContainers(objects), ...checkCrossRefs(objects), ...await checkSchema(objects)], [], image)
+    t.equal(ofKind(objects, 'Deployment').find((d) => d.metadata?.name === 'service-a')?.spec?.template.spec?.containers[0]?.image, image)
+  }
+  await t.rejects(renderManifests('k8s', 'registry:5000/service-a', join(t.testdir(), 'x.yaml')), /must carry a tag or a digest/)
+})
