@@ -1,6 +1,7 @@
 import pino from 'pino'
 import { loadLoadConfig, type LoadConfig } from './load/config.ts'
 import { startLoad } from './load/generator.ts'
+import { serveHealth } from './load/health.ts'
 
 /**
  * The load generator's process: the traffic mix of load/traffic.ts against TARGET_URL until
@@ -20,6 +21,7 @@ try {
 
 // JSON always, written synchronously: a line a minute costs nothing, and none is lost at exit.
 const logger = pino({ name: 'load-generator', level: config.LOG_LEVEL }, pino.destination({ dest: 1, sync: true }))
+const health = config.HEALTH_PORT === undefined ? undefined : await serveHealth(config.HEALTH_PORT, config.HEALTH_HOST)
 const load = startLoad({
   targetUrl: config.TARGET_URL,
   requestsPerSecond: config.REQUESTS_PER_SECOND,
@@ -31,6 +33,7 @@ const load = startLoad({
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'stopping')
+    health?.close()
     // exit() rather than an empty event loop: fetch keeps idle keep-alive sockets open for a
     // few seconds, and a stop should not wait for them.
     load.stop().then(() => process.exit(0))

@@ -38,8 +38,18 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   t.test(`${signal} stops it cleanly: a last summary, exit code 0`, async (t) => {
     const app = await build(t)
     await app.listen({ port: 0, host: '127.0.0.1' })
-    const run = generator(t, { TARGET_URL: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, REQUESTS_PER_SECOND: '50' })
+    // The health endpoint with one of the two signals, none with the other (as make run runs it).
+    const healthPort = await freePort()
+    const health: Record<string, string> = signal === 'SIGTERM' ? { HEALTH_PORT: String(healthPort), HEALTH_HOST: '127.0.0.1' } : {}
+    const run = generator(t, { TARGET_URL: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, REQUESTS_PER_SECOND: '50', ...health })
     await until(() => run.lines.some((line) => line.msg === 'load summary' && Object.keys(line.statuses as object).length > 0), 'an answered request')
+    const healthz = await fetch(`http://127.0.0.1:${healthPort}/healthz`).then(async (response) => [response.status, await response.json()], (error: Error) => error.name)
+    if (signal === 'SIGTERM') {
+      t.same(healthz, [200, { status: 'ok' }], 'GET /healthz answers for the probes')
+      t.equal((await fetch(`http://127.0.0.1:${healthPort}/metrics`)).status, 404, 'and nothing else does')
+    } else {
+      t.equal(healthz, 'TypeError', 'no health port unless HEALTH_PORT asks for one')
+    }
     run.kill(signal)
     t.equal(await run.exited, 0)
     t.match(run.lines[0], { name: 'load-generator', msg: 'load generator started', requestsPerSecond: 50 })

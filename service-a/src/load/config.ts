@@ -11,6 +11,9 @@ export interface LoadConfig {
   /** How often the one-line summary is logged. */
   SUMMARY_INTERVAL_MS: number
   LOG_LEVEL: ServiceConfig['LOG_LEVEL']
+  /** Port of GET /healthz, for the kubelet's probes; none when unset (make run needs none). */
+  HEALTH_PORT: number | undefined
+  HEALTH_HOST: string
 }
 
 const schema = {
@@ -23,7 +26,10 @@ const schema = {
     REQUESTS_PER_SECOND: { type: 'number', exclusiveMinimum: 0, maximum: 1000, default: 3 },
     MAX_IN_FLIGHT: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
     SUMMARY_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 },
-    LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, default: 'info' }
+    LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, default: 'info' },
+    HEALTH_PORT: { type: 'integer', minimum: 1, maximum: 65535 },
+    // Every interface, as service-a's HOST: the kubelet probes the pod's IP.
+    HEALTH_HOST: { type: 'string', minLength: 1, default: '0.0.0.0' }
   }
 } as const
 
@@ -40,6 +46,8 @@ export function loadLoadConfig (env: NodeJS.ProcessEnv): LoadConfig {
     REQUESTS_PER_SECOND: config.REQUESTS_PER_SECOND,
     MAX_IN_FLIGHT: config.MAX_IN_FLIGHT,
     SUMMARY_INTERVAL_MS: config.SUMMARY_INTERVAL_MS,
-    LOG_LEVEL: config.LOG_LEVEL
+    LOG_LEVEL: config.LOG_LEVEL,
+    HEALTH_PORT: config.HEALTH_PORT,
+    HEALTH_HOST: config.HEALTH_HOST
   }
 }
