@@ -15,18 +15,12 @@ const LISTENERS: Record<string, (port: number) => { env?: Record<string, string>
 }
 
 /**
- * The rendered stack as `podman kube play --network host` can run it on one machine, changed in
- * memory only (docs/containers.md says why each change is needed):
- * - each Deployment's app listens on its own loopback port (`ports`), since host networking
- *   shares the host's ports, and `<service>:<port>` or `localhost:<containerPort>` addresses in
- *   ConfigMap data point there (Service names do not resolve here);
- * - `ports:` and probes are dropped (kube play fails on the first, and runs the second as curl
- *   healthchecks by systemd timers, neither of which exists here);
- * - a ConfigMap key mounted with subPath becomes a hostPath file (podman 4.3 mounts the whole
- *   ConfigMap folder there instead): `files`, path → content, to write first;
- * - images are swapped for the locally built ones (`images`); only the kinds kube play runs are
- *   kept, and every name and reference gets `suffix`, so that two runs never collide.
- * Everything else, the securityContext above all, passes through unchanged.
+ * The rendered stack as `podman kube play --network host` runs it on one machine, changed in
+ * memory only, each change for a reason docs/containers.md gives: every app on its own loopback
+ * port (`ports`), with the Service and localhost addresses in ConfigMap data pointing there; no
+ * `ports:` and no probes; subPath keys as hostPath files (`files`, to write first); local
+ * `images`; only the kinds kube play runs, every name and reference with `suffix`. Everything
+ * else, the securityContext above all, passes through unchanged.
  */
 export function toLoopback (rendered: readonly KubernetesObject[], ports: Record<string, number>, images: Record<string, string>, fileDir: string, suffix: string): { objects: KubernetesObject[], files: Record<string, string> } {
   const objects = structuredClone(rendered.filter((o) => ['Deployment', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'].includes(o.kind ?? '')))

@@ -12,16 +12,11 @@ import { containersOf, describe, find, ofKind, podTemplates, type PodTemplate } 
 export function checkConfigRefs (objects: readonly KubernetesObject[]): string[] {
   return podTemplates(objects).flatMap((template) => containersOf(template.spec).flatMap((container) => {
     const files = mountedFiles(objects, template, container)
-    const configFile = flag(container, 'config.file')
+    const configFile = container.args?.find((arg) => arg.startsWith('--config.file='))?.slice('--config.file='.length)
     if (configFile !== undefined && /prometheus/.test(container.image ?? '')) return checkPrometheus(objects, template, files, configFile)
     if (/grafana/.test(container.image ?? '')) return checkGrafana(objects, template, container, files)
     return []
   }))
-}
-
-/** `--name=value` from a container's args, or undefined. */
-export function flag (container: V1Container, name: string): string | undefined {
-  return container.args?.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3)
 }
 
 /**

@@ -3,13 +3,10 @@ import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe } from './objects.ts'
 
 /**
- * Each rendered object against the Kubernetes API schema, offline, in two halves:
- * - kubernetes-models (generated from the OpenAPI spec) checks types, required fields and enum
- *   values, but accepts fields it does not know;
- * - so the attribute maps of @kubernetes/client-node's models (also generated from the OpenAPI
- *   spec) are walked to reject every unknown field (`contianers`), as `kubectl apply
- *   --validate=strict` would.
- * One message per problem, naming the object and the field path.
+ * Each rendered object against the Kubernetes API schema, offline: kubernetes-models checks
+ * types, required fields and enum values but accepts unknown fields, so the attribute maps of
+ * @kubernetes/client-node's models (both generated from the OpenAPI spec) are walked to reject
+ * those (`contianers`), as `kubectl apply --validate=strict` would. One message per problem.
  */
 export async function checkSchema (objects: readonly KubernetesObject[]): Promise<string[]> {
   const errors: string[] = []

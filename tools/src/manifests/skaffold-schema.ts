@@ -22,24 +22,11 @@ const manifests = strict({
   kustomize: strict({ paths: strings, buildArgs: strings })
 })
 const deploy = strict({ kubectl: strict({ defaultNamespace: string, flags: { type: 'object' } }), statusCheckDeadlineSeconds: integer })
-const portForward = list(strict({
-  resourceType: { type: 'string', enum: ['service', 'Service', 'pod', 'Pod', 'deployment', 'Deployment'] },
-  resourceName: string,
-  namespace: string,
-  port: { anyOf: [string, integer] },
-  address: string,
-  localPort: integer
-}))
+const resourceType = { type: 'string', enum: ['service', 'Service', 'pod', 'Pod', 'deployment', 'Deployment'] }
+const portForward = list(strict({ resourceType, resourceName: string, namespace: string, port: { anyOf: [string, integer] }, address: string, localPort: integer }))
 const patch = strict({ op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] }, path: string, from: string, value: {} }, ['path'])
 const profile = strict({ name: string, activation: list(strict({ command: string, env: string, kubeContext: string })), patches: list(patch), build, manifests, deploy, portForward }, ['name'])
 
 export const skaffoldSchema = strict({
-  apiVersion: { const: 'skaffold/v4beta14' },
-  kind: { const: 'Config' },
-  metadata: strict({ name: string }),
-  build,
-  manifests,
-  deploy,
-  portForward,
-  profiles: list(profile)
+  apiVersion: { const: 'skaffold/v4beta14' }, kind: { const: 'Config' }, metadata: strict({ name: string }), build, manifests, deploy, portForward, profiles: list(profile)
 }, ['apiVersion', 'kind'])

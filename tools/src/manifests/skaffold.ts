@@ -21,11 +21,9 @@ export interface SkaffoldConfig {
 const validate = new Ajv({ allErrors: true, strict: true }).compile<SkaffoldConfig>(skaffoldSchema)
 
 /**
- * skaffold.yaml as skaffold would run it, with `profile`'s JSON patches applied when given:
- * the strict schema, then its references into the repository and into the manifests that its
- * kustomize paths render (`renderRoot`): every artifact is an image some pod runs, every bare
- * image is an artifact, every port forward is a Service port, a docker target is a stage of the
- * Dockerfile, every kustomize path is a root the tests check, a hook's script exists.
+ * skaffold.yaml as skaffold runs it (with `profile`'s patches applied): the strict schema, then
+ * its references into the repository and into what its kustomize paths render (`renderRoot`):
+ * artifacts and images, port forwards, docker targets, kustomize paths, hook scripts.
  */
 export async function checkSkaffold (raw: unknown, profile: string | undefined, renderRoot: (root: string) => Promise<KubernetesObject[]>): Promise<string[]> {
   if (!validate(raw)) return schemaErrors()

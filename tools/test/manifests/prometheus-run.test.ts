@@ -26,12 +26,6 @@ t.test("Prometheus 3 starts with the Deployment's exact args and ConfigMaps, loa
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
 })
 
-t.test('a listen address in the args is replaced by the loopback one', async (t) => {
-  const { url, child } = await startFromDeployment(await patched('k8s', { 'Deployment/prometheus': [add(`${C}/args/-`, '--web.listen-address=0.0.0.0:9090')] }), 'prometheus', t.testdir())
-  t.teardown(child.stop)
-  t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
-})
-
 t.test('an unknown flag or a broken config fails the start, with Prometheus saying why', async (t) => {
   const flag = await patched('k8s', { 'Deployment/prometheus': [add(`${C}/args/-`, '--storage.tsdb.retention.sizes=1GB')] })
   await t.rejects(startFromDeployment(flag, 'prometheus', t.testdir()), /exited \(\d+\)[\s\S]*retention\.sizes/)
