@@ -179,18 +179,28 @@ grafana-password: $(GRAFANA_SECRET_FILE) ## Print Grafana's admin password (user
 
 ##@ Benchmark
 
-BENCH_DURATION ?= 5
+# Each round starts every server afresh, then loads them in turn: BENCH_CYCLES bursts of
+# BENCH_BURST seconds each, interleaved, so that the machine's load changes cancel out of the ratios.
+BENCH_ROUNDS ?= 5
+BENCH_CYCLES ?= 4
+BENCH_BURST ?= 1
 BENCH_WARMUP ?= 2
-BENCH_ROUNDS ?= 3
 
-# The benchmark's own logic (targets, ratios, statistics) is tested in seconds; the benchmark
-# itself is not part of `make test`: it takes minutes and its figures depend on the machine's load.
+# The benchmark's own logic (burst order, ratios, target checks, the soak's parsing and verdict)
+# is tested in seconds; the benchmark and the soak are not part of `make test`: they take minutes
+# and their figures depend on the machine's load.
 .PHONY: test-bench
-test-bench: $(TOOLING) ## bench: lint, type-check, unit tests of the report and target checks.
+test-bench: $(TOOLING) ## bench: lint, type-check, tests of the burst scheduler, ratios, target checks and the soak's verdict.
 	cd bench && npm run --silent lint && npm run --silent typecheck
 	mkdir -p $(TEST_RESULTS) && cd bench && npx tap | tee $(TEST_RESULTS)/bench.tap
 
 .PHONY: bench
-bench: build node_modules/.package-lock.json ## service-a's instrumentation cost against bare Fastify and peers, in one run; writes docs/benchmarks.md (BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_ONLY).
+bench: build node_modules/.package-lock.json ## service-a's instrumentation cost against bare Fastify and peers in interleaved bursts; writes docs/benchmarks.md (BENCH_ROUNDS, BENCH_CYCLES, BENCH_BURST, BENCH_WARMUP, BENCH_ONLY, BENCH_BUILDS).
 	command -v taskset >/dev/null || (apt-get update && apt-get install -y --no-install-recommends util-linux)
-	cd bench && npm run --silent build && BENCH_DURATION=$(BENCH_DURATION) BENCH_WARMUP=$(BENCH_WARMUP) BENCH_ROUNDS=$(BENCH_ROUNDS) node src/run.ts
+	cd bench && npm run --silent build && BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_CYCLES=$(BENCH_CYCLES) BENCH_BURST=$(BENCH_BURST) BENCH_WARMUP=$(BENCH_WARMUP) node src/run.ts
+
+SOAK_DURATION ?= 180
+
+.PHONY: soak
+soak: images build node_modules/.package-lock.json ## service-a's image under its Deployment's memory and CPU limits, SOAK_DURATION seconds of mixed traffic; writes docs/benchmarks.md.
+	cd bench && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SOAK_DURATION=$(SOAK_DURATION) node src/soak.ts

@@ -1,16 +1,5 @@
-import { createHistogram } from 'node:perf_hooks'
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks'
 import autocannon from 'autocannon'
-
-export interface LoadResult {
-  requests: number
-  non2xx: number
-  errors: number
-  seconds: number
-  reqPerSec: number
-  /** Latency percentiles in milliseconds, to the microsecond. */
-  p50Ms: number
-  p99Ms: number
-}
 
 export interface LoadOptions {
   port: number
@@ -19,43 +8,26 @@ export interface LoadOptions {
   duration?: number
   /** … send exactly this many requests. */
   amount?: number
-  /** Paths cycled through per connection; `/` when absent. */
-  paths?: string[]
-  /** Builds each request's path instead (random unmatched paths). */
-  pathFor?: () => string
+  /** Paths cycled through per connection (`/` when absent), or a function that makes each one. */
+  paths?: string[] | (() => string)
+  /** Where the latency of each 2xx response is recorded, in nanoseconds. */
+  latency?: RecordableHistogram
 }
 
+export interface LoadResult { requests: number, seconds: number, failures: number }
+
 /**
- * One autocannon run in this process. Latency is recorded here in nanoseconds from autocannon's
- * per-response times: its own histogram has whole-millisecond resolution, too coarse for
- * sub-millisecond responses.
+ * One autocannon run in this process. Latency goes into a histogram of nanoseconds from
+ * autocannon's per-response times: its own histogram has whole milliseconds, too coarse here.
  */
-export async function load (options: LoadOptions): Promise<LoadResult> {
-  const latency = createHistogram()
-  const { pathFor } = options
-  const requests = pathFor !== undefined
-    ? [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: pathFor() }) }]
-    : (options.paths ?? ['/']).map((path) => ({ path }))
+export async function load ({ port, connections, duration = 5, amount, paths = ['/'], latency = createHistogram() }: LoadOptions): Promise<LoadResult> {
+  const requests = typeof paths === 'function'
+    ? [{ setupRequest: (request: autocannon.Request) => ({ ...request, path: paths() }) }]
+    : paths.map((path) => ({ path }))
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({
-      url: `http://127.0.0.1:${options.port}`,
-      connections: options.connections,
-      ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.duration ?? 5 }),
-      requests
-    }, (error, result) => { if (error) reject(error); else resolve(result) })
-    instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
-      if (statusCode < 300) latency.record(Math.max(1, Math.round(responseTimeMs * 1e6)))
-    })
+    const instance = autocannon({ url: `http://127.0.0.1:${port}`, connections, requests, ...(amount === undefined ? { duration } : { amount }) },
+      (error, result) => { if (error) reject(error); else resolve(result) })
+    instance.on('response', (_client, status, _bytes, ms) => { if (status < 300) latency.record(Math.max(1, Math.round(ms * 1e6))) })
   })
-  const seconds = result.duration
-  const total = result.requests.total
-  return {
-    requests: total,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    seconds,
-    reqPerSec: total / seconds,
-    p50Ms: latency.count > 0 ? latency.percentile(50) / 1e6 : Number.NaN,
-    p99Ms: latency.count > 0 ? latency.percentile(99) / 1e6 : Number.NaN
-  }
+  return { requests: result.requests.total, seconds: result.duration, failures: result.non2xx + result.errors + result.timeouts }
 }

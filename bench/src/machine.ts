@@ -3,18 +3,10 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 
-export function cpuModel (): string {
-  const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))
-  return match?.[1]?.trim() ?? 'unknown CPU'
-}
-
-/** Every CPU of the machine (availableParallelism shrinks to 1 once this process is pinned). */
-export function cpuCount (): number {
-  return cpus().length
-}
-
-export function memoryGiB (): number {
-  return Math.round(totalmem() / 2 ** 30)
+/** `2 × AMD EPYC …, 24 GiB`: every CPU (availableParallelism shrinks to 1 once pinned). */
+export function describe (): string {
+  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown CPU'
+  return `${cpus().length} × ${model}, ${Math.round(totalmem() / 2 ** 30)} GiB`
 }
 
 export function load (): string {
@@ -35,7 +27,7 @@ export function pinLoadGenerator (): number | undefined {
   }
 }
 
-/** Installed versions of the packages under test, as `name version` pairs. */
+/** Installed versions of the packages under test. */
 export function versions (): string {
   const bench = createRequire(import.meta.url)
   const service = createRequire(new URL('../../service-a/package.json', import.meta.url))
@@ -44,8 +36,6 @@ export function versions (): string {
     `fastify ${of(bench, 'fastify')}`,
     `service-a's fastify ${of(service, 'fastify')}, prom-client ${of(service, 'prom-client')}, pino ${of(createRequire(service.resolve('fastify')), 'pino')}`,
     `fastify-metrics ${of(bench, 'fastify-metrics')} and ${of(bench, 'fastify-metrics-13')}`,
-    `express ${of(bench, 'express')}`,
-    `express-prom-bundle ${of(bench, 'express-prom-bundle')}`,
-    `autocannon ${of(bench, 'autocannon')}`
+    `express ${of(bench, 'express')}, express-prom-bundle ${of(bench, 'express-prom-bundle')}, autocannon ${of(bench, 'autocannon')}`
   ].join(', ')
 }

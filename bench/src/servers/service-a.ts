@@ -13,7 +13,7 @@ import { EXTRA_ROUTES, HELLO, HELLO_SCHEMA, HOST, port } from './routes.ts'
  * would add ~17 MiB of RSS and ~70 ms of start-up that the image does not pay.
  */
 // dist/servers/ → the repository root; the contract of service-a/src/app.ts and config.ts.
-// SERVICE_A_DIR: a saved build of service-a instead (src/ab.ts compares builds).
+// SERVICE_A_DIR: a saved build of service-a instead (BENCH_BUILDS compares builds).
 const serviceDir = process.env.SERVICE_A_DIR !== undefined && process.env.SERVICE_A_DIR !== ''
   ? pathToFileURL(`${process.env.SERVICE_A_DIR}/`)
   : new URL('../../../service-a/', import.meta.url)
