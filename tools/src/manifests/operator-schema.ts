@@ -1,0 +1,90 @@
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+import type { K8sObject } from './objects.ts'
+
+/**
+ * The Prometheus Operator's custom resources (PodMonitor, ServiceMonitor, PrometheusRule, …)
+ * against the operator's CRD schemas, offline, as strictly as the built-in kinds are checked:
+ * - @kubernetes-models/prometheus-operator (generated from the CRDs) checks types, required
+ *   fields and enums, but, like kubernetes-models, accepts fields it does not know;
+ * - so the same package's TypeScript declarations (generated from the same schemas) are read
+ *   with the TypeScript compiler, and every field of the object must be a property of its
+ *   declared type: `jobLable` or `podMetricsEndpoint` fail with their path.
+ */
+
+export const OPERATOR_GROUP = 'monitoring.coreos.com'
+
+/** Whether an object is one of the operator's kinds (the other checks leave these to this one). */
+export const isOperatorKind = (object: K8sObject): boolean => object.apiVersion?.split('/')[0] === OPERATOR_GROUP
+
+type Model = new (data: unknown) => { validate: () => void }
+interface AjvError { instancePath: string, message?: string, params: { allowedValues?: unknown[] } }
+
+export async function checkOperatorSchema (objects: readonly K8sObject[]): Promise<string[]> {
+  const errors: string[] = []
+  for (const object of objects.filter(isOperatorKind)) {
+    const report = (message: string): number => errors.push(`${object.kind}/${object.metadata?.name}: ${message}`)
+    const module = `@kubernetes-models/prometheus-operator/${object.apiVersion}/${object.kind}`
+    let Kind: Model | undefined
+    try {
+      Kind = (await import(module) as Record<string, Model | undefined>)[object.kind ?? '']
+    } catch {}
+    if (Kind === undefined) {
+      report(`no schema for apiVersion ${object.apiVersion} kind ${object.kind}`)
+      continue
+    }
+    try {
+      new Kind(object).validate()
+    } catch (error) {
+      for (const { instancePath, message, params } of (error as { errors: AjvError[] }).errors) {
+        const allowed = params.allowedValues === undefined ? '' : ` (${params.allowedValues.join(', ')})`
+        report(`${dotted(instancePath)}: ${message}${allowed}`)
+      }
+    }
+    unknownFields(object, declaredType(module, `I${object.kind}`), '', report)
+  }
+  return errors
+}
+
+/** `/spec/podMetricsEndpoints/0/port` → `spec.podMetricsEndpoints[0].port`. */
+function dotted (pointer: string): string {
+  return pointer.split('/').slice(1).map((part, i) => /^\d+$/.test(part) ? `[${part}]` : (i === 0 ? part : `.${part}`)).join('') || '(root)'
+}
+
+// One TypeScript program per declaration file, built on first use. Only the ES5 library and no
+// @types packages: the declarations need nothing more, and @types/node alone costs seconds.
+const programs = new Map<string, ts.Program>()
+
+/** The interface `name` declared in the .d.ts beside a module of the package. */
+function declaredType (module: string, name: string): { checker: ts.TypeChecker, type: ts.Type } {
+  const file = fileURLToPath(import.meta.resolve(module)).replace(/\.js$/, '.d.ts')
+  if (!programs.has(file)) programs.set(file, ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['lib.es5.d.ts'] }))
+  const program = programs.get(file)!
+  const checker = program.getTypeChecker()
+  const symbol = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!).find((s) => s.name === name)
+  if (symbol === undefined) throw new Error(`${file} declares no ${name}`)
+  return { checker, type: checker.getDeclaredTypeOfSymbol(symbol) }
+}
+
+/** Reports every key of `value` that its declared type does not have, at any depth. */
+function unknownFields (value: unknown, { checker, type }: { checker: ts.TypeChecker, type: ts.Type }, path: string, report: (message: string) => void): void {
+  if (value === null || typeof value !== 'object') return
+  // Optional fields are unions with undefined; the object (or array) members are what matter.
+  const members = (type.isUnion() ? type.types : [type]).filter((t) => (t.flags & ts.TypeFlags.Object) !== 0)
+  if (Array.isArray(value)) {
+    const array = members.find((t) => checker.isArrayType(t))
+    if (array === undefined) return
+    const item = checker.getTypeArguments(array as ts.TypeReference)[0]!
+    value.forEach((child, i) => unknownFields(child, { checker, type: item }, `${path}[${i}]`, report))
+    return
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const where = path === '' ? key : `${path}.${key}`
+    const property = members.map((t) => t.getProperty(key)).find((p) => p !== undefined)
+    const index = members.map((t) => checker.getIndexInfoOfType(t, ts.IndexKind.String)).find((i) => i !== undefined)
+    // A free-form field (no declared object members: any, unknown, a map of any) has nothing to check.
+    if (property !== undefined) unknownFields(child, { checker, type: checker.getTypeOfSymbol(property) }, where, report)
+    else if (index !== undefined) unknownFields(child, { checker, type: index.type }, where, report)
+    else if (members.length > 0) report(`${where}: unknown field "${key}"`)
+  }
+}
