@@ -173,6 +173,13 @@ manifests: $(GRAFANA_SECRET_FILE) ## Render one YAML to apply to a real cluster:
 	scripts/require-kubectl.sh
 	scripts/render-manifests.sh $(KUSTOMIZE_DIR) $(IMAGE) $(MANIFESTS_FILE)
 
+# The Prometheus Operator variant's PrometheusRules and dashboard ConfigMap are generated from
+# prometheus/rules/ and grafana/dashboards/ (kustomize reads no file above a component's folder);
+# make test-manifests fails while the checked-in files differ from what this writes.
+.PHONY: operator-files
+operator-files: node_modules/.package-lock.json ## Regenerate k8s/components/prometheus-operator's PrometheusRules and dashboard ConfigMap from prometheus/rules and grafana/dashboards.
+	node tools/src/manifests/operator-files.ts
+
 .PHONY: grafana-password
 grafana-password: $(GRAFANA_SECRET_FILE) ## Print Grafana's admin password (user admin), from the git-ignored file the Secret is generated from.
 	@sed -n 's/^admin-password=//p' $(GRAFANA_SECRET_FILE)
