@@ -1,16 +1,15 @@
 #!/usr/bin/env node
 // A stand-in for the `grafana` binary (none can be installed here): it records how it was
-// started and answers the API calls of the smoke check, healthy or, with FAKE_GRAFANA_BROKEN, not.
+// started and answers the API calls of the smoke check as a healthy Grafana does.
 import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 
 const env = process.env
 writeFileSync(join(env.GF_PATHS_DATA ?? '.', 'started.json'), JSON.stringify({ args: process.argv.slice(2), env }))
-const broken = env.FAKE_GRAFANA_BROKEN === '1'
 const answers: Record<string, object> = {
   '/api/health': { database: 'ok' },
-  '/api/datasources/uid/prometheus/health': broken ? { status: 'ERROR', message: 'connection refused' } : { status: 'OK' },
+  '/api/datasources/uid/prometheus/health': { status: 'OK' },
   '/api/dashboards/uid/service-a': { dashboard: { uid: 'service-a' } }
 }
 const server = createServer((request, response) => {
