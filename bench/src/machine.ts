@@ -5,13 +5,11 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 
 /** `2 × AMD EPYC …, 24 GiB`: every CPU (availableParallelism shrinks to 1 once pinned). */
 export function describe (): string {
-  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown CPU'
-  return `${cpus().length} × ${model}, ${Math.round(totalmem() / 2 ** 30)} GiB`
+  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim()
+  return `${cpus().length} × ${model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`
 }
 
-export function load (): string {
-  return loadavg().map((n) => n.toFixed(2)).join(' ')
-}
+export const load = () => loadavg().map((n) => n.toFixed(2)).join(' ')
 
 /**
  * Pins this process (the load generator, every thread) to CPU 0 and returns the CPU for the
@@ -27,15 +25,12 @@ export function pinLoadGenerator (): number | undefined {
   }
 }
 
-/** Installed versions of the packages under test. */
+/** Installed versions of the packages under test: bench's own, and service-a's. */
 export function versions (): string {
   const bench = createRequire(import.meta.url)
   const service = createRequire(new URL('../../service-a/package.json', import.meta.url))
-  const of = (require: NodeJS.Require, name: string) => (require(`${name}/package.json`) as { version: string }).version
-  return [
-    `fastify ${of(bench, 'fastify')}`,
-    `service-a's fastify ${of(service, 'fastify')}, prom-client ${of(service, 'prom-client')}, pino ${of(createRequire(service.resolve('fastify')), 'pino')}`,
-    `fastify-metrics ${of(bench, 'fastify-metrics')} and ${of(bench, 'fastify-metrics-13')}`,
-    `express ${of(bench, 'express')}, express-prom-bundle ${of(bench, 'express-prom-bundle')}, autocannon ${of(bench, 'autocannon')}`
-  ].join(', ')
+  const of = (require: NodeJS.Require, name: string) => `${name} ${(require(`${name}/package.json`) as { version: string }).version}`
+  const pino = of(createRequire(service.resolve('fastify')), 'pino')
+  return [`service-a: ${of(service, 'fastify')}, ${of(service, 'prom-client')}, ${pino}`,
+    `peers: ${['fastify', 'fastify-metrics', 'fastify-metrics-13', 'express', 'express-prom-bundle', 'autocannon'].map((n) => of(bench, n)).join(', ')}`].join('; ')
 }

@@ -3,30 +3,46 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { load } from './load.ts'
 import { pinLoadGenerator } from './machine.ts'
-import { summarize, type CpuProfile } from './profile-summary.ts'
 import { startServer } from './server.ts'
 import { selectVariants } from './variants.ts'
 
 /**
- * `node src/profile.ts VARIANT [SECONDS]`: runs one server under load with --cpu-prof and prints
- * where its CPU time goes, by package and by function. The .cpuprofile file stays for DevTools.
+ * `node src/profile.ts VARIANT [SECONDS]`: one server under load with --cpu-prof; prints where
+ * its CPU goes, as self time by package and by function, start-up and warm-up left out. The
+ * .cpuprofile file stays for DevTools.
  */
+interface CpuProfile { nodes: Array<{ id: number, callFrame: { functionName: string, url: string, lineNumber: number } }>, samples: number[], timeDeltas: number[] }
+
 const [id = 'service-a', seconds = '10'] = process.argv.slice(2)
-const variant = selectVariants(id).find((v) => v.id === id)!
 const dir = mkdtempSync(join(tmpdir(), `bench-profile-${id}-`))
-// --cpu-prof writes its file only on a normal exit, and SIGTERM's default action skips it.
-const preload = 'data:text/javascript,process.on("SIGTERM",()=>process.exit(0))'
-const serverCpu = pinLoadGenerator()
+const cpu = pinLoadGenerator()
 const started = performance.now()
-const server = await startServer(variant, serverCpu, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--import=${preload}`])
+// --cpu-prof writes its file only on a normal exit, and SIGTERM's default action skips it.
+const server = await startServer(selectVariants(id).find((v) => v.id === id)!, cpu, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import=data:text/javascript,process.on("SIGTERM",()=>process.exit(0))'])
 await load({ port: server.port, connections: 10, duration: 2 })
-const skipMs = performance.now() - started
+const skipUs = (performance.now() - started) * 1000
 const result = await load({ port: server.port, connections: 10, duration: Number(seconds) })
 await server.stop('SIGTERM')
 const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!)
-const { functions, owners } = summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, skipMs)
-console.log(`${id}: ${result.requests} requests, ${(result.requests / result.seconds).toFixed(0)} req/s; profile ${file} (first ${skipMs.toFixed(0)} ms left out)\n`)
-console.log('self time by owner (% of busy samples)')
-for (const s of owners) console.log(`${s.percent.toFixed(1).padStart(6)}  ${s.name}`)
-console.log('\nself time by function')
-for (const s of functions) console.log(`${s.percent.toFixed(1).padStart(6)}  ${s.name}`)
+const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
+
+/** Where a script lives: its npm package, service-a's own code, or Node's internals. */
+const owner = (url: string) => url === '' ? '(native, GC)' : /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/service-a/') ? 'service-a' : url.startsWith('node:') ? 'node: core' : url.replace(/^file:\/\/.*\//, ''))
+const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
+const byFunction = new Map<string, number>()
+const byOwner = new Map<string, number>()
+let elapsed = 0
+let busy = 0
+profile.samples.forEach((node, i) => {
+  const dt = profile.timeDeltas[i] ?? 0
+  elapsed += dt
+  const { functionName, url, lineNumber } = frames.get(node)!
+  if (elapsed < skipUs || functionName === '(idle)' || functionName === '(program)') return
+  busy += dt
+  const fn = `${functionName || '(anonymous)'} ${owner(url)}:${lineNumber + 1}`
+  byFunction.set(fn, (byFunction.get(fn) ?? 0) + dt)
+  const who = functionName === '(garbage collector)' ? functionName : owner(url)
+  byOwner.set(who, (byOwner.get(who) ?? 0) + dt)
+})
+const top = (map: Map<string, number>) => [...map].sort(([, a], [, b]) => b - a).slice(0, 25).map(([name, t]) => `${(100 * t / busy).toFixed(1).padStart(6)}  ${name}`).join('\n')
+console.log(`${id}: ${(result.requests / result.seconds).toFixed(0)} req/s; profile ${file}\n\nself time by owner (% of busy samples)\n${top(byOwner)}\n\nself time by function\n${top(byFunction)}`)

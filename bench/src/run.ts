@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createHistogram } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
+import { PATHS, REPO_ROOT } from '../../tools/src/support/paths.ts'
 import { roundRatios, schedule, type Burst } from './bursts.ts'
 import { renderTimes, scrape } from './exposition.ts'
 import { load } from './load.ts'
@@ -23,7 +23,7 @@ const settings = {
   renderRequests: positive('BENCH_RENDER_REQUESTS', 100_000),
   randomPaths: positive('BENCH_RANDOM_PATHS', 10_000)
 }
-const output = env.BENCH_OUTPUT ?? fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))
+const output = env.BENCH_OUTPUT ?? `${REPO_ROOT}docs/benchmarks.md`
 const variants = selectVariants(env.BENCH_ONLY, env.BENCH_BUILDS)
 
 function positive (name: string, fallback: number): number {
@@ -33,52 +33,48 @@ function positive (name: string, fallback: number): number {
 }
 
 /**
- * One round: every server started afresh (one after the other, so that spawn→ready is timed on an
- * idle CPU), warmed up, then loaded in short bursts that take turns (bursts.ts), each burst's
- * CPU read from /proc and its RSS sampled every 100 ms.
+ * One round: every server started afresh (one after the other, so that spawn→ready is timed on
+ * an idle CPU) and warmed up, then loaded in short bursts that take turns (bursts.ts); each
+ * burst's CPU is read from /proc, and RSS sampled every 100 ms.
  */
-async function measureRound (round: number, order: Variant[], cpu: number | undefined): Promise<RoundFigures[]> {
-  const servers = new Map<string, RunningServer>()
+async function measureRound (order: Variant[], cpu: number | undefined): Promise<RoundFigures[]> {
+  const servers: RunningServer[] = []
   try {
-    for (const v of order) servers.set(v.id, await startServer(v, cpu))
+    for (const v of order) servers.push(await startServer(v, cpu))
     await sleep(500)
-    const idle = new Map([...servers].map(([id, s]) => [id, rssBytes(s.pid)]))
-    for (const s of servers.values()) await load({ port: s.port, connections: settings.connections, duration: settings.warmup })
+    const state = new Map(order.map((v, i) => [v.id, { server: servers[i]!, idle: rssBytes(servers[i]!.pid), peak: 0, seconds: 0, latency: createHistogram() }]))
+    for (const { port } of servers) await load({ port, connections: settings.connections, duration: settings.warmup })
     const bursts: Burst[] = []
-    const latency = new Map(order.map((v) => [v.id, createHistogram()]))
-    const peakRss = new Map(order.map((v) => [v.id, 0]))
-    const seconds = new Map(order.map((v) => [v.id, 0]))
-    for (const cycle of schedule(order, settings.cycles)) {
-      for (const v of cycle) {
-        const { pid, port } = servers.get(v.id)!
-        const sampler = setInterval(() => peakRss.set(v.id, Math.max(peakRss.get(v.id)!, rssBytes(pid))), 100)
-        const before = cpuSeconds(pid)
-        const result = await load({ port, connections: settings.connections, duration: settings.burst, latency: latency.get(v.id)! })
-        bursts.push({ server: v.id, cpuSeconds: cpuSeconds(pid) - before, requests: result.requests })
-        clearInterval(sampler)
-        seconds.set(v.id, seconds.get(v.id)! + result.seconds)
-        if (result.failures > 0) throw new Error(`${v.id}: ${result.failures} failed requests under load`)
-      }
+    for (const v of schedule(order, settings.cycles).flat()) {
+      const s = state.get(v.id)!
+      const sampler = setInterval(() => { s.peak = Math.max(s.peak, rssBytes(s.server.pid)) }, 100)
+      const before = cpuSeconds(s.server.pid)
+      const result = await load({ port: s.server.port, connections: settings.connections, duration: settings.burst, latency: s.latency })
+      bursts.push({ server: v.id, cpuSeconds: cpuSeconds(s.server.pid) - before, requests: result.requests })
+      clearInterval(sampler)
+      s.seconds += result.seconds
+      if (result.failures > 0) throw new Error(`${v.id}: ${result.failures} failed requests under load`)
     }
-    const cpuRatios = roundRatios(bursts, BASELINE)
+    const ratios = roundRatios(bursts, BASELINE)
     return order.map((v) => {
+      const { server, idle, peak, seconds, latency } = state.get(v.id)!
       const mine = bursts.filter((b) => b.server === v.id)
       const requests = mine.reduce((n, b) => n + b.requests, 0)
       return {
         server: v.id,
         cpuUsPerRequest: mine.reduce((n, b) => n + b.cpuSeconds, 0) * 1e6 / requests,
-        cpuRatio: cpuRatios.get(v.id)!,
-        reqPerSec: requests / seconds.get(v.id)!,
-        p50Ms: latency.get(v.id)!.percentile(50) / 1e6,
-        p99Ms: latency.get(v.id)!.percentile(99) / 1e6,
-        spawnToReadyMs: servers.get(v.id)!.spawnToReadyMs,
-        rssIdleBytes: idle.get(v.id)!,
-        rssLoadBytes: peakRss.get(v.id)!,
-        rssRatio: peakRss.get(v.id)! / peakRss.get(BASELINE)!
+        cpuRatio: ratios.get(v.id)!,
+        reqPerSec: requests / seconds,
+        p50Ms: latency.percentile(50) / 1e6,
+        p99Ms: latency.percentile(99) / 1e6,
+        spawnToReadyMs: server.spawnToReadyMs,
+        rssIdleBytes: idle,
+        rssLoadBytes: peak,
+        rssRatio: peak / state.get(BASELINE)!.peak
       }
     })
   } finally {
-    for (const s of servers.values()) await s.stop()
+    for (const s of servers) await s.stop()
   }
 }
 
@@ -108,11 +104,9 @@ const loadBefore = machine.load()
 const started = new Date()
 console.error(`bench: ${variants.length} servers × ${settings.rounds} rounds of ${settings.cycles} cycles of ${settings.burst} s bursts; load average ${loadBefore}`)
 const rounds: RoundFigures[] = []
-const orders = schedule(variants, settings.rounds)
-for (let round = 0; round < settings.rounds; round++) {
-  const figuresOfRound = await measureRound(round, orders[round]!, cpu)
-  console.error(`  round ${round + 1}: ${figuresOfRound.map((f) => `${f.server} ${f.cpuRatio.toFixed(3)}`).join(', ')}`)
-  rounds.push(...figuresOfRound)
+for (const [round, order] of schedule(variants, settings.rounds).entries()) {
+  rounds.push(...await measureRound(order, cpu))
+  console.error(`  round ${round + 1}: ${rounds.slice(-order.length).map((f) => `${f.server} ${f.cpuRatio.toFixed(3)}`).join(', ')}`)
 }
 const metrics: MetricsFigures[] = []
 for (const v of variants.filter((v) => v.metrics)) {
@@ -126,7 +120,6 @@ const report = renderReport([
   `Settings: ${settings.rounds} rounds × ${settings.cycles} cycles of ${settings.burst} s bursts per server (after ${settings.warmup} s of warm-up), ${settings.connections} connections. Versions: ${machine.versions()}.`
 ], variants, rounds, metrics, checks, settings.renderRequests)
 console.log(report)
-const runDir = fileURLToPath(new URL('../../.run/bench/', import.meta.url))
-mkdirSync(runDir, { recursive: true })
-writeFileSync(`${runDir}results-${started.getTime()}.json`, JSON.stringify({ settings, rounds, metrics, checks }, null, 2))
+mkdirSync(`${PATHS.runDir}/bench`, { recursive: true })
+writeFileSync(`${PATHS.runDir}/bench/results-${started.getTime()}.json`, JSON.stringify({ settings, rounds, metrics, checks }, null, 2))
 if (output !== '') writeSection(output, 'bench', report)
