@@ -75,7 +75,7 @@ smoke: node_modules/.package-lock.json ## Check a running stack (make run or por
 # Each tap run's summary is kept here, so that `make test` can close with one count of all.
 TEST_RESULTS ?= $(RUN_DIR)/test-results
 .PHONY: test
-test: test-results-reset test-service-a lint-tools test-monitoring test-manifests test-containers test-bench ## Run every test of the repository (what CI runs).
+test: test-results-reset test-service-a lint-tools test-dashboards test-monitoring test-manifests test-containers test-bench ## Run every test of the repository (what CI runs).
 	@scripts/test-summary.sh $(TEST_RESULTS)
 
 .PHONY: test-results-reset
@@ -110,7 +110,17 @@ test-manifests: $(TOOLING) lint-tools ## Kubernetes, offline: render every kusto
 	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
 	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS_BIN=$(PROMETHEUS3_DIR)/bin/prometheus npx tap test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
 
+# The dashboards' JSON is generated from TypeScript (tools/src/dashboards, Grafana's foundation
+# SDK) and stays checked in, since Grafana and kustomize read the files.
+.PHONY: test-dashboards
+test-dashboards: $(TOOLING) lint-tools ## The checked-in dashboard JSON is exactly what its TypeScript source generates (else: make dashboards).
+	mkdir -p $(TEST_RESULTS) && cd tools && npx tap test/dashboards/*.test.ts | tee $(TEST_RESULTS)/dashboards.tap
+
 ##@ Build
+
+.PHONY: dashboards
+dashboards: node_modules/.package-lock.json ## Regenerate grafana/dashboards/*.json from their TypeScript source in tools/src/dashboards.
+	node tools/src/dashboards/generate.ts
 
 .PHONY: build
 build: service-a/node_modules/.package-lock.json ## Compile service-a's TypeScript into service-a/dist.

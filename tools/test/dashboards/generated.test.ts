@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { generatedDashboards, staleDashboards } from '../../src/dashboards/generate.ts'
+import { allPanels, lintDashboard, loadDashboard, panelQueries, type Dashboard } from '../../src/monitoring/dashboard.ts'
+import { PATHS } from '../../src/support/paths.ts'
+
+t.test('grafana/dashboards/service-a.json is exactly what its TypeScript source generates (run make dashboards)', async (t) => {
+  t.same(generatedDashboards().map(({ file }) => file), [PATHS.dashboard])
+  t.same(staleDashboards(), [], 'no checked-in dashboard differs from its source')
+})
+
+t.test('a hand edit, a missing file, or a source change is reported', async (t) => {
+  const dir = t.testdir()
+  const { json } = generatedDashboards()[0]!
+  const file = (name: string, content?: string): string => {
+    const path = join(dir, name)
+    if (content !== undefined) writeFileSync(path, content)
+    return path
+  }
+  const same = file('same.json', json)
+  const edited = file('edited.json', json.replace('"title": "Target up"', '"title": "Target is up"'))
+  const reformatted = file('reformatted.json', JSON.stringify(JSON.parse(json)))
+  const missing = file('missing.json')
+  t.same(staleDashboards([same, edited, reformatted, missing].map((path) => ({ file: path, json }))), [edited, reformatted, missing])
+})
+
+t.test('the generated dashboard is sound: ids, refIds, layout and datasource (the SDK leaves ids and refIds to us)', async (t) => {
+  const dashboard = JSON.parse(generatedDashboards()[0]!.json) as Dashboard
+  t.same(lintDashboard(dashboard, 'prometheus'), [])
+  t.equal(dashboard.schemaVersion, 42)
+  t.equal(allPanels(dashboard).length, new Set(allPanels(dashboard).map((panel) => panel.id)).size)
+  t.same(panelQueries(dashboard), panelQueries(loadDashboard(PATHS.dashboard)), 'the same queries as the checked-in file')
+})
+
+t.test('the load generator\'s traffic has panels of its own: the latency distribution and the 4xx rate', async (t) => {
+  const json = generatedDashboards()[0]!.json
+  const { panels } = JSON.parse(json) as { panels: Array<{ title: string, type: string, targets?: Array<{ format?: string }> }> }
+  const heatmap = panels.find((panel) => panel.title === 'Latency distribution')
+  t.equal(heatmap?.type, 'heatmap')
+  t.equal(heatmap?.targets?.[0]?.format, 'heatmap', 'the buckets are drawn as Prometheus made them')
+  t.match(panelQueries(JSON.parse(json) as Dashboard).find((query) => query.panel === 'Client errors (4xx) by route and status')?.expr, /status_code=~"4\.\."/)
+})
