@@ -21,16 +21,18 @@ export async function smoke (options: SmokeOptions, report: (line: string) => vo
     }
     report(`ok    ${what}`)
   }
-  await step(`service-a answers at ${options.serviceUrl}`, () => checkService(options.serviceUrl))
+  // Each line names the URLs it checked: a port-forward that skaffold silently moved to another
+  // local port (skaffold#5839, #9757) shows up as the wrong server behind one of them.
+  await step(`service-a answers at ${options.serviceUrl}/ and ${options.serviceUrl}/readyz`, () => checkService(options.serviceUrl))
   const prometheus = new PrometheusApi(options.prometheusUrl)
-  await step(`Prometheus scrapes service-a (${options.prometheusUrl})`, () => checkTarget(prometheus))
-  await step('Prometheus has every rule of prometheus/rules/ loaded and healthy', () => checkRules(prometheus))
+  await step(`Prometheus scrapes service-a (${options.prometheusUrl}/api/v1/targets)`, () => checkTarget(prometheus))
+  await step(`Prometheus has every rule of prometheus/rules/ loaded and healthy (${options.prometheusUrl}/api/v1/rules)`, () => checkRules(prometheus))
   const reachable = await fetchJson(`${options.grafanaUrl}/api/health`).then(() => true, (error) => !(error instanceof UnreachableError))
   if (!reachable) {
     report(`skip  Grafana is not reachable at ${options.grafanaUrl}; its checks are skipped`)
     return
   }
-  await step(`Grafana is healthy (${options.grafanaUrl})`, () => checkGrafana(options))
+  await step(`Grafana is healthy (${options.grafanaUrl}/api/health), with its datasource and dashboard`, () => checkGrafana(options))
 }
 
 async function checkService (url: string): Promise<void> {
