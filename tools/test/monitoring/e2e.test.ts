@@ -1,5 +1,6 @@
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { execa } from 'execa'
 import t from 'tap'
 import { startLocalStack, type LocalStack } from '../../src/local-run/stack.ts'
 import { loadDashboard, panelQueries, substituteGrafanaVariables } from '../../src/monitoring/dashboard.ts'
@@ -47,6 +48,20 @@ t.teardown(() => stack?.stop())
 t.test('the service-a target is up, and unmatched paths are counted under one route label', async (t) => {
   t.match(await prometheus.query('up{job="service-a"}'), [{ value: [Number, '1'] }])
   t.equal((await prometheus.query('http_requests_total{job="service-a", route="<unmatched>", status_code="404"}')).length, 1)
+})
+
+t.test('after Prometheus has scraped OpenMetrics, curl gets the text format with the same names, clean for promtool', async (t) => {
+  // Prometheus 3 asks for OpenMetrics first: the scrapes so far were OpenMetrics.
+  t.match(await prometheus.query('scrape_samples_scraped{job="service-a"}'), [{ value: [Number, String] }])
+  const text = await (await request(`${stack.serviceUrl}/metrics`)).text()
+  t.match(text, /^http_requests_total\{/m, 'counters keep _total in the text format')
+  t.notMatch(text, /^http_requests\{/m)
+  const promtool = join(dirname(prometheus3()), 'promtool')
+  const lint = await execa(promtool, ['check', 'metrics'], { input: text, reject: false })
+  const problems = `${lint.stdout}\n${lint.stderr}`.split('\n').filter((line) => line.trim() !== '')
+  // prom-client's default gauges named *_total are the one known exception (README, "Metrics").
+  const unexpected = problems.filter((line) => !/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/.test(line))
+  t.same(unexpected, [], 'promtool check metrics finds nothing about http_*, service_a_*, process_*')
 })
 
 t.test('every recording rule produces series; the error ratio is 0 on healthy traffic', async (t) => {
