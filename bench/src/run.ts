@@ -89,11 +89,12 @@ async function measureMetrics (variant: Variant, cpu: number | undefined): Promi
     await load({ port, connections, amount: settings.renderRequests, paths: ['/', ...EXTRA_ROUTES] })
     await renderTimes(port, 20)
     const render = await renderTimes(port, 200)
+    const openMetrics = await renderTimes(port, 200, true)
     await load({ port, connections, amount: 100, paths: randomPath })
     const before = await scrape(port)
     await load({ port, connections, amount: settings.randomPaths, paths: randomPath })
     const after = await scrape(port)
-    return { server: variant.id, renderP50Ms: render.p50Ms, renderP99Ms: render.p99Ms, samples: render.page.samples, pageBytes: render.page.bytes, seriesBefore: before.requestSeries, seriesAfter: after.requestSeries, randomPaths: settings.randomPaths }
+    return { server: variant.id, renderP50Ms: render.p50Ms, renderP99Ms: render.p99Ms, openMetricsP50Ms: openMetrics.p50Ms, samples: render.page.samples, pageBytes: render.page.bytes, seriesBefore: before.requestSeries, seriesAfter: after.requestSeries, randomPaths: settings.randomPaths }
   } finally {
     await server.stop()
   }

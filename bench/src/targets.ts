@@ -6,7 +6,7 @@ export interface Figures {
   /** Per server: CPU per request and RSS under load, as ratios to bare Fastify over the rounds. */
   ratios: Map<string, { cpu: Spread, rss: Spread }>
   /** service-a as shipped: /metrics render and series under random paths. */
-  metrics?: { renderP50Ms: number, samples: number, seriesBefore: number, seriesAfter: number, randomPaths: number }
+  metrics?: { renderP50Ms: number, openMetricsP50Ms: number, samples: number, seriesBefore: number, seriesAfter: number, randomPaths: number }
 }
 
 export interface TargetCheck { target: string, measured: string, pass: boolean }
@@ -34,7 +34,9 @@ export function checkTargets ({ ratios, metrics }: Figures): TargetCheck[] {
     checks.push({ target: 'as shipped: RSS under load ≤ 1.15× bare Fastify', measured: ratio(shipped.rss), pass: shipped.rss.median <= 1.15 })
   }
   if (metrics !== undefined) {
-    checks.push({ target: '/metrics render p50 ≤ 2 ms at ~450 samples', measured: `${metrics.renderP50Ms.toFixed(3)} ms at ${metrics.samples} samples`, pass: metrics.renderP50Ms <= 2 })
+    // Judged on the slower format: Prometheus asks for OpenMetrics, most other scrapers get text.
+    const slower = Math.max(metrics.renderP50Ms, metrics.openMetricsP50Ms)
+    checks.push({ target: '/metrics render p50 ≤ 2 ms at ~450 samples', measured: `text ${metrics.renderP50Ms.toFixed(3)} ms, OpenMetrics ${metrics.openMetricsP50Ms.toFixed(3)} ms at ${metrics.samples} samples`, pass: slower <= 2 })
     checks.push({ target: 'series constant under random paths', measured: `${metrics.seriesBefore} → ${metrics.seriesAfter} after ${metrics.randomPaths} paths`, pass: metrics.seriesAfter === metrics.seriesBefore })
   }
   const widest = [...ratios].sort(([, a], [, b]) => b.cpu.plusMinus - a.cpu.plusMinus)[0]

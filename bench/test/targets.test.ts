@@ -4,10 +4,10 @@ import { checkTargets, type Figures } from '../src/targets.ts'
 
 const at = (cpu: number, rss = 1.05, wobble = 0.01) => ({ cpu: spread([cpu * (1 - wobble), cpu, cpu * (1 + wobble)]), rss: spread([rss]) })
 
-function figures (silent: number, shipped: number, rss: number, renderP50Ms: number, seriesAfter: number, wobble = 0.01): Figures {
+function figures (silent: number, shipped: number, rss: number, renderP50Ms: number, seriesAfter: number, wobble = 0.01, openMetricsP50Ms = renderP50Ms): Figures {
   return {
     ratios: new Map([['fastify', at(1, 1, 0)], ['service-a-silent', at(silent)], ['service-a', at(shipped, rss, wobble)], ['fastify-metrics', at(1.3)], ['express', at(2.4)]]),
-    metrics: { renderP50Ms, samples: 450, seriesBefore: 380, seriesAfter, randomPaths: 10_000 }
+    metrics: { renderP50Ms, openMetricsP50Ms, samples: 450, seriesBefore: 380, seriesAfter, randomPaths: 10_000 }
   }
 }
 
@@ -29,6 +29,13 @@ t.test('each target catches its own breach', async (t) => {
     'series constant under random paths': false,
     'every CPU ratio\'s min–max within ±5 %': false
   })
+})
+
+t.test('the render target is judged on the slower of the two formats', async (t) => {
+  const render = (f: Figures) => checkTargets(f).find((c) => c.target.startsWith('/metrics'))!
+  t.equal(render(figures(1.2, 1.4, 1.1, 1.5, 380, 0.01, 2.5)).pass, false)
+  t.equal(render(figures(1.2, 1.4, 1.1, 2.5, 380, 0.01, 1.5)).pass, false)
+  t.equal(render(figures(1.2, 1.4, 1.1, 1.5, 380, 0.01, 1.9)).measured, 'text 1.500 ms, OpenMetrics 1.900 ms at 450 samples')
 })
 
 t.test('logging off must cost no more than the cheapest peer that ran', async (t) => {
