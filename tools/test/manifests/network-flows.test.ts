@@ -26,10 +26,15 @@ const STACK = [
 // The load generator (k8s/components/load-generator, in the dev overlay) has its own narrow rule.
 const LOAD_GENERATOR = ['load-generator -> kube-dns:53/UDP', 'load-generator -> kube-dns:53', 'load-generator -> service-a:http']
 
+// Pod discovery (k8s/components/per-pod-scraping, in overlays/multi-replica) needs the API
+// server, which is no pod: the rule names its ports only, so any address on 443 is open too.
+const KUBERNETES_API = ['prometheus -> kubernetes-api:443', 'prometheus -> kubernetes-api:6443', 'prometheus -> kubernetes-api:8443', 'prometheus -> internet:443']
+
 /** Each kustomize root that composes the stack, with the graph it must allow exactly. */
 const INTENDED: Record<string, string[]> = {
   k8s: STACK,
-  'overlays/dev': [...STACK, ...LOAD_GENERATOR]
+  'overlays/dev': [...STACK, ...LOAD_GENERATOR],
+  'overlays/multi-replica': [...STACK, ...KUBERNETES_API]
 }
 
 t.test('the rendered NetworkPolicies allow exactly the intended flows', async (t) => {
@@ -106,4 +111,9 @@ t.test('a port range (endPort) and another protocol', async (t) => {
     ['extra flow, allowed but not intended: alertmanager -> internet:587'])
   t.same(await breaking('alertmanager', (p) => { p.spec.egress[0].ports[0].protocol = 'UDP' }),
     ['missing flow, intended but not allowed: alertmanager -> internet:443'])
+})
+
+t.test("without the per-pod component's API rule, pod discovery in overlays/multi-replica is cut off", async (t) => {
+  const objects = (await rendered('overlays/multi-replica')).filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'prometheus-kubernetes-api'))
+  t.same(checkNetworkFlows(objects, INTENDED['overlays/multi-replica']!), KUBERNETES_API.sort().map((flow) => `missing flow, intended but not allowed: ${flow}`))
 })
