@@ -1,5 +1,6 @@
 import t from 'tap'
 import { checkNetworkFlows, networkFlows } from '../../src/manifests/network-flows.ts'
+import { STACK_ROOTS } from '../../src/manifests/render.ts'
 import { broken, rendered } from './fixtures.ts'
 
 // The intended graph, edge by edge: `from -> to:port`. Pods are named after their Deployment and
@@ -38,6 +39,7 @@ const INTENDED: Record<string, string[]> = {
 }
 
 t.test('the rendered NetworkPolicies allow exactly the intended flows', async (t) => {
+  t.same(Object.keys(INTENDED).sort(), [...STACK_ROOTS].sort(), 'every root that composes the stack has its graph here')
   for (const [root, intended] of Object.entries(INTENDED)) {
     t.same(checkNetworkFlows(await rendered(root), intended), [], root)
   }
