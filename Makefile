@@ -55,11 +55,13 @@ SERVICE_PORT ?= 9000
 PROMETHEUS_PORT ?= 9090
 GRAFANA_PORT ?= 3000
 RUN_DIR ?= $(CURDIR)/.run
+# 1: make run also starts service-a's load generator (a few requests a second); 0: no traffic but yours.
+LOAD ?= 1
 
 .PHONY: run
 run: service-a/node_modules/.package-lock.json node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Grafana :3000 if installed. Ctrl-C stops it.
 	scripts/install-prometheus.sh
-	SERVICE_PORT=$(SERVICE_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) RUN_DIR=$(RUN_DIR) node tools/src/local-run/main.ts
+	SERVICE_PORT=$(SERVICE_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) RUN_DIR=$(RUN_DIR) LOAD=$(LOAD) node tools/src/local-run/main.ts
 
 # Base URLs of the stack to check; the defaults are those of `make run` and of skaffold's port-forwards.
 SERVICE_URL ?= http://localhost:$(SERVICE_PORT)

@@ -20,6 +20,8 @@ export interface StackOptions {
   interval?: string
   /** service-a's log file; the terminal when not given. */
   serviceLogFile?: string
+  /** Runs service-a's load generator against it (make run does, unless LOAD=0); its log goes to runDir. */
+  load?: boolean
   /** Where progress messages go. */
   log?: (message: string) => void
   env?: NodeJS.ProcessEnv
@@ -57,6 +59,7 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
     }))
     await untilReady(children[0]!, `${serviceUrl}/readyz`, { timeoutMs: 60_000, signal })
     log(`service-a     ${serviceUrl}`)
+    if (options.load === true) children.push(await startLoadGenerator(options, serviceUrl, log))
 
     const dir = join(options.runDir, 'prometheus')
     mkdirSync(dir, { recursive: true })
@@ -87,4 +90,24 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
     await stop()
     throw error
   }
+}
+
+/**
+ * service-a's load generator (its src/load-generator.ts, the Deployment's entry point in the
+ * cluster) at its default rate; its JSON lines, a summary a minute, go to a file, so that the
+ * terminal keeps service-a's own log.
+ */
+async function startLoadGenerator (options: StackOptions, serviceUrl: string, log: (message: string) => void): Promise<Child> {
+  mkdirSync(options.runDir, { recursive: true })
+  const logFile = join(options.runDir, 'load-generator.log')
+  const child = start(process.execPath, ['src/load-generator.ts'], {
+    name: 'load-generator',
+    cwd: PATHS.serviceA,
+    env: { ...(options.env ?? process.env), TARGET_URL: serviceUrl },
+    output: { file: logFile },
+    detached: true
+  })
+  await untilReady(child, async () => child.output().includes('"msg":"load generator started"'), { what: 'the load generator has started', signal: options.signal })
+  log(`load          ${serviceUrl}  gets a few requests a second from the load generator (log ${logFile}; LOAD=0 turns it off)`)
+  return child
 }
