@@ -9,7 +9,7 @@ import { render } from '../../src/manifests/render.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 import { smoke } from '../../src/smoke/checks.ts'
 import { smokeOptions } from '../../src/smoke/options.ts'
-import { request, waitFor } from '../../src/support/http.ts'
+import { fetchJson, request, waitFor } from '../../src/support/http.ts'
 import { freePort } from '../../src/support/ports.ts'
 
 // What the loopback transformation may change (docs/containers.md says why); the rest, the
@@ -59,6 +59,8 @@ t.test('kube play runs service-a and Prometheus from the rendered manifests; mak
   t.ok(existsSync(`${await podman(['volume', 'inspect', '--format', '{{.Mountpoint}}', `${claim}${suffix}`])}/wal`), `Prometheus writes its WAL to the ${claim} volume`)
 
   const prometheus = new PrometheusApi(stack.urls.prometheus!)
+  const { data: build } = await fetchJson<{ data: { version: string } }>(`${stack.urls.prometheus}/api/v1/status/buildinfo`)
+  t.match(build.version, /^3\./, `the Prometheus image runs ${build.version}`)
   await waitFor('Prometheus to scrape service-a', async () => {
     const targets = (await prometheus.targets()).filter((target) => target.labels.job === 'service-a')
     return targets.length > 0 && targets.every((target) => target.health === 'up') ? true : undefined

@@ -48,7 +48,7 @@ const C = `${POD}/containers/0`
 const SC = `${C}/securityContext`
 const HARDENED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }
 const P = 'Deployment/prometheus: container prometheus:'
-const job = (root: string, file: string, message: string): string => `Deployment/prometheus: /etc/prometheus/${file}: job ${root}: ${message}`
+const job = (name: string, file: string, message: string): string => `Deployment/prometheus: /etc/prometheus/${file}: job ${name}: ${message}`
 
 /** [check, what is broken, root, changes by `Kind/name`, every message the check must give]. */
 const cases: Array<[keyof typeof CHECKS, string, string, Record<string, Change[]>, string[]]> = [
