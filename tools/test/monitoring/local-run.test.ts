@@ -91,9 +91,9 @@ t.test('a bad setting stops the run with one line naming it', async (t) => {
 })
 
 t.test('settings default to the port-forward ports and a .run folder in the checkout', async (t) => {
-  t.same(settingsFromEnv({}), { servicePort: 9000, prometheusPort: 9090, grafanaPort: 3000, runDir: PATHS.runDir })
+  t.same(settingsFromEnv({}), { servicePort: 9000, prometheusPort: 9090, grafanaPort: 3000, runDir: PATHS.runDir, load: true })
   t.same(settingsFromEnv({ SERVICE_PORT: '1', PROMETHEUS_PORT: '65535', GRAFANA_PORT: '', RUN_DIR: 'tmp/run' }),
-    { servicePort: 1, prometheusPort: 65535, grafanaPort: 3000, runDir: join(REPO_ROOT, 'tmp/run') })
+    { servicePort: 1, prometheusPort: 65535, grafanaPort: 3000, runDir: join(REPO_ROOT, 'tmp/run'), load: true })
   t.equal(settingsFromEnv({ RUN_DIR: '/var/run' }).runDir, '/var/run')
   t.throws(() => settingsFromEnv({ PROMETHEUS_PORT: '70000' }), /PROMETHEUS_PORT must be a TCP port/)
   t.throws(() => settingsFromEnv({ GRAFANA_PORT: '1.5' }), /GRAFANA_PORT must be a TCP port/)
