@@ -1,4 +1,4 @@
-import type { KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node'
+import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Secret } from '@kubernetes/client-node'
 import { containersOf, describe, find, ofKind, podTemplates, selects } from './objects.ts'
 
 /**
@@ -10,7 +10,8 @@ export function checkCrossRefs (objects: readonly KubernetesObject[]): string[] 
   const errors: string[] = []
   const templates = podTemplates(objects)
   for (const { owner, labels } of templates) {
-    const selector = (owner as { spec?: { selector?: { matchLabels?: Record<string, string> } } }).spec?.selector?.matchLabels
+    // Every workload kind with a pod template selects its pods as a Deployment does.
+    const selector = (owner as V1Deployment).spec?.selector?.matchLabels
     if (selector !== undefined && !selects(selector, labels)) errors.push(`${describe(owner)}: spec.selector does not match the pod template's labels`)
   }
 
