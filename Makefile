@@ -54,23 +54,28 @@ deps: service-a/node_modules/.tap-built $(TOOLING) ## Install every npm dependen
 SERVICE_PORT ?= 9000
 PROMETHEUS_PORT ?= 9090
 GRAFANA_PORT ?= 3000
+ALERTMANAGER_PORT ?= 9093
 RUN_DIR ?= $(CURDIR)/.run
 # 1: make run also starts service-a's load generator (a few requests a second); 0: no traffic but yours.
 LOAD ?= 1
 
+# Alertmanager runs where it is installed: where the script cannot install it (no apt-get), it
+# says how to get it, and the run goes on without it (`-`).
 .PHONY: run
-run: service-a/node_modules/.package-lock.json node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Grafana :3000 if installed. Ctrl-C stops it.
+run: service-a/node_modules/.package-lock.json node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Alertmanager :9093, Grafana :3000 if installed. Ctrl-C stops it.
 	scripts/install-prometheus.sh
-	SERVICE_PORT=$(SERVICE_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) RUN_DIR=$(RUN_DIR) LOAD=$(LOAD) node tools/src/local-run/main.ts
+	-scripts/install-alertmanager.sh
+	SERVICE_PORT=$(SERVICE_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) ALERTMANAGER_PORT=$(ALERTMANAGER_PORT) RUN_DIR=$(RUN_DIR) LOAD=$(LOAD) node tools/src/local-run/main.ts
 
 # Base URLs of the stack to check; the defaults are those of `make run` and of skaffold's port-forwards.
 SERVICE_URL ?= http://localhost:$(SERVICE_PORT)
 PROMETHEUS_URL ?= http://localhost:$(PROMETHEUS_PORT)
 GRAFANA_URL ?= http://localhost:$(GRAFANA_PORT)
+ALERTMANAGER_URL ?= http://localhost:$(ALERTMANAGER_PORT)
 
 .PHONY: smoke
-smoke: node_modules/.package-lock.json ## Check a running stack (make run or port-forwards); SERVICE_URL, PROMETHEUS_URL, GRAFANA_URL override.
-	SERVICE_URL=$(SERVICE_URL) PROMETHEUS_URL=$(PROMETHEUS_URL) GRAFANA_URL=$(GRAFANA_URL) node tools/src/smoke/main.ts
+smoke: node_modules/.package-lock.json ## Check a running stack (make run or port-forwards); SERVICE_URL, PROMETHEUS_URL, GRAFANA_URL, ALERTMANAGER_URL override.
+	SERVICE_URL=$(SERVICE_URL) PROMETHEUS_URL=$(PROMETHEUS_URL) GRAFANA_URL=$(GRAFANA_URL) ALERTMANAGER_URL=$(ALERTMANAGER_URL) node tools/src/smoke/main.ts
 
 ##@ Test
 
@@ -96,15 +101,19 @@ lint-tools: $(TOOLING) ## tools/ (make run, make smoke and the stack's tests): e
 # The tests run Prometheus 3.x, the cluster's major version, from Debian sid (no change to the
 # machine); `make run` keeps the system's Prometheus (Debian bookworm: 2.42, with its web UI).
 PROMETHEUS3_DIR ?= $(TOOLS_DIR)/prometheus-3
+# Alertmanager and amtool for the tests, from Debian sid (the line nearest the cluster's image).
+ALERTMANAGER_DIR ?= $(TOOLS_DIR)/alertmanager
 
 .PHONY: test-monitoring
-test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring on Prometheus 3.x: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too.
+test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring on Prometheus 3.x: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too; amtool checks and alert delivery through a real Alertmanager.
 	scripts/install-prometheus.sh
 	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
+	scripts/install-alertmanager.sh
+	ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) scripts/install-alertmanager.sh --tests
 	@echo "test-monitoring: $$($(PROMETHEUS3_DIR)/bin/prometheus --version 2>&1 | head -1)"
 	$(PROMETHEUS3_DIR)/bin/promtool check config prometheus/prometheus.yml
 	$(PROMETHEUS3_DIR)/bin/promtool test rules prometheus/tests/*.yml
-	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) npx tap test/support/*.test.ts test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
+	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) npx tap test/support/*.test.ts test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
 
 .PHONY: test-manifests
 test-manifests: $(TOOLING) lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.

@@ -24,7 +24,7 @@ export function findGrafana (env: NodeJS.ProcessEnv = process.env): { command: s
  * and the dashboards folder replaced. Grafana's provisioning can read environment variables
  * but has no default for an unset one, so deriving keeps the raw files valid as they are.
  */
-export function deriveProvisioning (prometheusUrl: string, outDir: string): void {
+export function deriveProvisioning (prometheusUrl: string, outDir: string, alertmanagerUrl?: string): void {
   const derive = (from: string, to: string, change: (doc: any) => void): void => {
     mkdirSync(join(outDir, to), { recursive: true })
     for (const file of globSync(`${from}/*.{yml,yaml}`)) {
@@ -33,21 +33,27 @@ export function deriveProvisioning (prometheusUrl: string, outDir: string): void
       writeFileSync(join(outDir, to, basename(file)), stringify(doc))
     }
   }
-  derive(PATHS.grafanaDatasources, 'datasources', (doc) => { for (const source of doc.datasources ?? []) if (source.type === 'prometheus') source.url = prometheusUrl })
+  derive(PATHS.grafanaDatasources, 'datasources', (doc) => {
+    for (const source of doc.datasources ?? []) {
+      if (source.type === 'prometheus') source.url = prometheusUrl
+      // Without a local Alertmanager its datasource keeps the cluster URL and shows as failing.
+      if (source.type === 'alertmanager' && alertmanagerUrl !== undefined) source.url = alertmanagerUrl
+    }
+  })
   derive(PATHS.grafanaDashboardProviders, 'dashboards', (doc) => { for (const provider of doc.providers ?? []) if (provider.type === 'file') provider.options.path = PATHS.grafanaDashboards })
   for (const dir of ['plugins', 'alerting']) mkdirSync(join(outDir, dir), { recursive: true })
 }
 
-export interface GrafanaOptions { port: number, prometheusUrl: string, runDir: string, signal?: AbortSignal }
+export interface GrafanaOptions { port: number, prometheusUrl: string, alertmanagerUrl?: string, runDir: string, signal?: AbortSignal }
 
 /**
  * Starts Grafana with the stack's provisioning (only the Prometheus URL and dashboards folder
  * derived), the service-a dashboard as home, and anonymous read-only access for local use.
  */
-export async function startGrafana (found: { command: string, args: string[] }, { port, prometheusUrl, runDir, signal }: GrafanaOptions): Promise<{ url: string, child: Child }> {
+export async function startGrafana (found: { command: string, args: string[] }, { port, prometheusUrl, alertmanagerUrl, runDir, signal }: GrafanaOptions): Promise<{ url: string, child: Child }> {
   const dir = join(runDir, 'grafana')
   mkdirSync(join(dir, 'data'), { recursive: true })
-  deriveProvisioning(prometheusUrl, join(dir, 'provisioning'))
+  deriveProvisioning(prometheusUrl, join(dir, 'provisioning'), alertmanagerUrl)
   const url = `http://127.0.0.1:${port}`
   // The first start migrates Grafana's database, which takes a while.
   const child = await startReady(found.command, found.args, `${url}/api/health`, {

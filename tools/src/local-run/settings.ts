@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { PATHS, REPO_ROOT } from '../support/paths.ts'
 
-export interface LocalSettings { servicePort: number, prometheusPort: number, grafanaPort: number, runDir: string, load: boolean }
+export interface LocalSettings { servicePort: number, prometheusPort: number, grafanaPort: number, alertmanagerPort: number, runDir: string, load: boolean }
 
 /**
  * The local run's settings from the environment (the Makefile passes its variables), with the
@@ -13,6 +13,7 @@ export function settingsFromEnv (env: NodeJS.ProcessEnv): LocalSettings {
     servicePort: port(env, 'SERVICE_PORT', 9000),
     prometheusPort: port(env, 'PROMETHEUS_PORT', 9090),
     grafanaPort: port(env, 'GRAFANA_PORT', 3000),
+    alertmanagerPort: port(env, 'ALERTMANAGER_PORT', 9093),
     runDir: isAbsolute(runDir) ? runDir : resolve(REPO_ROOT, runDir),
     // The load generator runs unless LOAD=0: the dashboards have data without anyone's traffic.
     load: flag(env, 'LOAD', true)

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { ALERTMANAGER_CONFIG } from '../alerting/alertmanager-config.ts'
+import { ALERTMANAGER_MISSING, findAlertmanager, startAlertmanager, type Alertmanager } from '../alerting/alertmanager-server.ts'
 import { deriveLocalConfig } from '../monitoring/prometheus-config.ts'
 import { PrometheusApi } from '../monitoring/prometheus-api.ts'
 import { startPrometheus } from '../monitoring/prometheus-server.ts'
@@ -12,6 +14,8 @@ export interface StackOptions {
   servicePort: number
   prometheusPort: number
   grafanaPort: number
+  /** Alertmanager's port; none: the run has no Alertmanager, and Prometheus sends no alerts. */
+  alertmanagerPort?: number
   /** Holds the derived configs, logs and the Prometheus TSDB, which outlives a restart. */
   runDir: string
   /** The Prometheus executable; the system's on PATH (make run's) when not given. */
@@ -33,6 +37,8 @@ export interface LocalStack {
   serviceUrl: string
   prometheusUrl: string
   grafanaUrl?: string
+  /** Where Alertmanager runs, when it is installed. */
+  alertmanagerUrl?: string
   /** Running children, in start order. */
   children: Child[]
   /** Stops every child, the last started first. */
@@ -40,9 +46,10 @@ export interface LocalStack {
 }
 
 /**
- * The local run: service-a, then Prometheus with the stack's config and rules (only the
- * targets derived), then Grafana when one is installed. Resolves once Prometheus has scraped
- * service-a successfully; on any failure, stops what it had started and throws.
+ * The local run: service-a, then Alertmanager with the stack's config when one is installed,
+ * then Prometheus with the stack's config and rules (only the targets derived), then Grafana
+ * when one is installed. Resolves once Prometheus has scraped service-a successfully; on any
+ * failure, stops what it had started and throws.
  */
 export async function startLocalStack (options: StackOptions): Promise<LocalStack> {
   const { signal, log = (message: string) => console.log(message) } = options
@@ -61,11 +68,19 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
     log(`service-a     ${serviceUrl}`)
     if (options.load === true) children.push(await startLoadGenerator(options, serviceUrl, log))
 
+    // Alertmanager before Prometheus, so that Prometheus' first alerts find it.
+    const alertmanager = await startLocalAlertmanager(options, log)
+    if (alertmanager !== undefined) children.push(alertmanager.child)
+    const alertmanagerUrl = alertmanager?.url
+
     const dir = join(options.runDir, 'prometheus')
     mkdirSync(dir, { recursive: true })
     const configFile = join(dir, 'prometheus.yml')
     writeFileSync(configFile, deriveLocalConfig(PATHS.prometheusConfig, {
-      serviceTarget: `127.0.0.1:${options.servicePort}`, prometheusTarget: `127.0.0.1:${options.prometheusPort}`, interval: options.interval
+      serviceTarget: `127.0.0.1:${options.servicePort}`,
+      prometheusTarget: `127.0.0.1:${options.prometheusPort}`,
+      alertmanagerTarget: alertmanagerUrl?.replace('http://', ''),
+      interval: options.interval
     }))
     const logFile = join(dir, 'prometheus.log')
     const prometheus = await startPrometheus({ configFile, dataDir: join(dir, 'data'), port: options.prometheusPort, logFile, binary: options.prometheus, signal })
@@ -80,12 +95,12 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
     const grafana = findGrafana(options.env)
     if (grafana === undefined) {
       log(GRAFANA_MISSING)
-      return { serviceUrl, prometheusUrl: prometheus.url, children, stop }
+      return { serviceUrl, prometheusUrl: prometheus.url, alertmanagerUrl, children, stop }
     }
-    const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, runDir: options.runDir, signal })
+    const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, alertmanagerUrl, runDir: options.runDir, signal })
     children.push(started.child)
     log(`Grafana       ${started.url}  (home dashboard: service-a)`)
-    return { serviceUrl, prometheusUrl: prometheus.url, grafanaUrl: started.url, children, stop }
+    return { serviceUrl, prometheusUrl: prometheus.url, alertmanagerUrl, grafanaUrl: started.url, children, stop }
   } catch (error) {
     await stop()
     throw error
@@ -110,4 +125,20 @@ async function startLoadGenerator (options: StackOptions, serviceUrl: string, lo
   await untilReady(child, async () => child.output().includes('"msg":"load generator started"'), { what: 'the load generator has started', signal: options.signal })
   log(`load          ${serviceUrl}  gets a few requests a second from the load generator (log ${logFile}; LOAD=0 turns it off)`)
   return child
+}
+
+/** The stack's Alertmanager on its port, with alertmanager.yml as it is; none when not installed. */
+async function startLocalAlertmanager (options: StackOptions, log: (message: string) => void): Promise<Alertmanager | undefined> {
+  if (options.alertmanagerPort === undefined) return undefined
+  const binary = findAlertmanager((options.env ?? process.env).PATH)
+  if (binary === undefined) {
+    log(ALERTMANAGER_MISSING)
+    return undefined
+  }
+  const dir = join(options.runDir, 'alertmanager')
+  const started = await startAlertmanager({
+    binary, configFile: ALERTMANAGER_CONFIG, dataDir: join(dir, 'data'), port: options.alertmanagerPort, logFile: join(dir, 'alertmanager.log'), signal: options.signal
+  })
+  log(`Alertmanager  ${started.url}  (its default receiver, replace-me, notifies nobody; log ${join(dir, 'alertmanager.log')})`)
+  return started
 }

@@ -1,6 +1,7 @@
 import { globSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { parse, stringify } from 'yaml'
+import { setAlertmanagerTarget } from '../alerting/prometheus-alerting.ts'
 import { PATHS } from '../support/paths.ts'
 
 export interface LocalTargets {
@@ -8,6 +9,11 @@ export interface LocalTargets {
   serviceTarget: string
   /** host:port Prometheus listens on, for its own scrape job. */
   prometheusTarget: string
+  /**
+   * host:port of the run's Alertmanager, replacing the stack's `alertmanager:9093`; without one
+   * the `alerting:` block goes, since Prometheus would log a failed send at every evaluation.
+   */
+  alertmanagerTarget?: string
   /** Tests only: a shorter scrape and evaluation interval than the stack's 15 s. */
   interval?: string
 }
@@ -17,10 +23,11 @@ interface Job { job_name: string, static_configs?: Array<{ targets?: string[] }>
 /**
  * The local run's config, derived from the stack's file: the jobs of its scrape_config_files
  * inlined (make run's Prometheus 2.42 predates them, 3.x reads both), relative rule patterns
- * made absolute (the derived file lives in the run folder), and only the two targets, and the
- * intervals for tests, changed. A job the stack relies on that is missing is an error.
+ * made absolute (the derived file lives in the run folder), and only the targets (service-a,
+ * Prometheus, Alertmanager), and the intervals for tests, changed. A job the stack relies on
+ * that is missing is an error.
  */
-export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarget, interval }: LocalTargets): string {
+export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarget, alertmanagerTarget, interval }: LocalTargets): string {
   const dir = dirname(file)
   const config = parse(readFileSync(file, 'utf8')) ?? {}
   // Prometheus appends the files' jobs, in the sorted order of each pattern's matches.
@@ -31,6 +38,8 @@ export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarg
     if (first?.targets === undefined) throw new Error(`${file} has no job "${name}" with static_configs targets`)
     first.targets = [target]
   }
+  if (alertmanagerTarget === undefined) delete config.alerting
+  else setAlertmanagerTarget(config, alertmanagerTarget)
   delete config.scrape_config_files
   config.scrape_configs = jobs
   if (config.rule_files !== undefined) config.rule_files = config.rule_files.map((pattern: string) => resolve(dir, pattern))

@@ -1,7 +1,8 @@
+import { checkAlertmanager } from '../alerting/alertmanager-checks.ts'
 import { loadDashboard, readPrometheusDatasource } from '../monitoring/dashboard.ts'
 import { readRuleNames } from '../monitoring/prometheus-config.ts'
 import { PrometheusApi } from '../monitoring/prometheus-api.ts'
-import { fetchJson, UnreachableError } from '../support/http.ts'
+import { fetchJson, request, UnreachableError } from '../support/http.ts'
 import type { SmokeOptions } from './options.ts'
 
 /** The first check that failed; its message says what was expected and what came back. */
@@ -9,8 +10,9 @@ export class SmokeFailure extends Error {}
 
 /**
  * Checks a running stack, local or port-forwarded, in order and stops at the first failure:
- * service-a answers, Prometheus scrapes it and has the repository's rules loaded, and, when
- * Grafana is reachable at all, its health, the provisioned datasource and the dashboard.
+ * service-a answers, Prometheus scrapes it and has the repository's rules loaded; when
+ * Alertmanager is reachable at all, it runs the repository's config and Prometheus sends to it;
+ * when Grafana is, its health, the provisioned datasource and the dashboard.
  */
 export async function smoke (options: SmokeOptions, report: (line: string) => void): Promise<void> {
   const step = async (what: string, check: () => Promise<void>): Promise<void> => {
@@ -27,6 +29,13 @@ export async function smoke (options: SmokeOptions, report: (line: string) => vo
   const prometheus = new PrometheusApi(options.prometheusUrl)
   await step(`Prometheus scrapes service-a (${options.prometheusUrl}/api/v1/targets)`, () => checkTarget(prometheus))
   await step(`Prometheus has every rule of prometheus/rules/ loaded and healthy (${options.prometheusUrl}/api/v1/rules)`, () => checkRules(prometheus))
+  const alertmanager = options.alertmanagerUrl
+  if (alertmanager === undefined || !await request(`${alertmanager}/-/ready`).then(() => true, (error) => !(error instanceof UnreachableError))) {
+    report(`skip  Alertmanager is not reachable${alertmanager === undefined ? '' : ` at ${alertmanager}`}; its checks are skipped`)
+  } else {
+    await step(`Alertmanager is ready with alertmanager/alertmanager.yml (${alertmanager}/api/v2/status) and Prometheus sends to it (${options.prometheusUrl}/api/v1/alertmanagers)`,
+      () => checkAlertmanager(alertmanager, options.prometheusUrl))
+  }
   const reachable = await fetchJson(`${options.grafanaUrl}/api/health`).then(() => true, (error) => !(error instanceof UnreachableError))
   if (!reachable) {
     report(`skip  Grafana is not reachable at ${options.grafanaUrl}; its checks are skipped`)

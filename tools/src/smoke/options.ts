@@ -2,10 +2,18 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
 import { PATHS } from '../support/paths.ts'
 
-export interface SmokeOptions { serviceUrl: string, prometheusUrl: string, grafanaUrl: string, grafanaUser: string, grafanaPassword: string }
+export interface SmokeOptions {
+  serviceUrl: string
+  prometheusUrl: string
+  grafanaUrl: string
+  /** None: the Alertmanager checks are skipped, as when nothing answers there. */
+  alertmanagerUrl?: string
+  grafanaUser: string
+  grafanaPassword: string
+}
 
 export const USAGE = 'usage: smoke [SERVICE_URL [PROMETHEUS_URL [GRAFANA_URL]]]  ' +
-  '(or the same names as environment variables; GRAFANA_USER and GRAFANA_PASSWORD for Grafana\'s API)'
+  '(or the same names as environment variables; ALERTMANAGER_URL; GRAFANA_USER and GRAFANA_PASSWORD for Grafana\'s API)'
 
 /**
  * Base URLs from the arguments, else the environment, else the ports that both `make run` and
@@ -20,6 +28,7 @@ export function smokeOptions (args: string[], env: NodeJS.ProcessEnv, secretFile
     serviceUrl: url(args[0] ?? env.SERVICE_URL ?? 'http://localhost:9000'),
     prometheusUrl: url(args[1] ?? env.PROMETHEUS_URL ?? 'http://localhost:9090'),
     grafanaUrl: url(args[2] ?? env.GRAFANA_URL ?? 'http://localhost:3000'),
+    alertmanagerUrl: url(env.ALERTMANAGER_URL ?? 'http://localhost:9093'),
     grafanaUser: env.GRAFANA_USER ?? secret['admin-user'] ?? 'admin',
     grafanaPassword: env.GRAFANA_PASSWORD ?? secret['admin-password'] ?? 'admin'
   }

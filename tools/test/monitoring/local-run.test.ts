@@ -17,11 +17,11 @@ import { installFakeGrafana, tempDir } from './helpers.ts'
 
 const WITHOUT_GRAFANA = process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':')
 
-async function startRun (t: Test, env: Record<string, string> = {}): Promise<{ child: Child, ports: Record<'service' | 'prometheus' | 'grafana', number> }> {
-  const ports = { service: await freePort(), prometheus: await freePort(), grafana: await freePort() }
+async function startRun (t: Test, env: Record<string, string> = {}): Promise<{ child: Child, ports: Record<'service' | 'prometheus' | 'grafana' | 'alertmanager', number> }> {
+  const ports = { service: await freePort(), prometheus: await freePort(), grafana: await freePort(), alertmanager: await freePort() }
   const child = start(process.execPath, [join(REPO_ROOT, 'tools/src/local-run/main.ts')], {
     name: 'make run',
-    env: { ...process.env, SERVICE_PORT: String(ports.service), PROMETHEUS_PORT: String(ports.prometheus), GRAFANA_PORT: String(ports.grafana), RUN_DIR: tempDir(t), PATH: WITHOUT_GRAFANA, ...env }
+    env: { ...process.env, SERVICE_PORT: String(ports.service), PROMETHEUS_PORT: String(ports.prometheus), GRAFANA_PORT: String(ports.grafana), ALERTMANAGER_PORT: String(ports.alertmanager), RUN_DIR: tempDir(t), PATH: WITHOUT_GRAFANA, ...env }
   })
   t.teardown(() => child.stop())
   return { child, ports }
@@ -41,14 +41,15 @@ function pidOf (arg: string): number {
   throw new Error(`no process runs with ${arg}`)
 }
 
-t.test('make run scrapes service-a, starts an installed Grafana, passes the smoke check; Ctrl-C stops it all and exits 0', async (t) => {
+t.test('make run scrapes service-a, starts the installed Alertmanager and Grafana, passes the smoke check; Ctrl-C stops it all and exits 0', async (t) => {
   const { child, ports } = await startRun(t, { PATH: `${installFakeGrafana(tempDir(t))}:${WITHOUT_GRAFANA}` })
   await until(child, 'Ready.')
   const url = (port: number): string => `http://127.0.0.1:${port}`
   t.comment(`make run's Prometheus: ${await new PrometheusApi(url(ports.prometheus)).version()}`)
   const report: string[] = []
-  await smoke({ serviceUrl: url(ports.service), prometheusUrl: url(ports.prometheus), grafanaUrl: url(ports.grafana), grafanaUser: 'admin', grafanaPassword: 'admin' }, (line) => report.push(line))
-  t.match(report, [/^ok .*service-a answers/, /^ok .*scrapes service-a/, /^ok .*every rule/, /^ok +Grafana is healthy/])
+  await smoke({ serviceUrl: url(ports.service), prometheusUrl: url(ports.prometheus), grafanaUrl: url(ports.grafana), alertmanagerUrl: url(ports.alertmanager), grafanaUser: 'admin', grafanaPassword: 'admin' }, (line) => report.push(line))
+  t.match(report, [/^ok .*service-a answers/, /^ok .*scrapes service-a/, /^ok .*every rule/, /^ok +Alertmanager is ready .* Prometheus sends to it/, /^ok +Grafana is healthy/])
+  t.match(child.output(), /Alertmanager +http:\/\/127\.0\.0\.1:\d+ +\(its default receiver, replace-me, notifies nobody/)
   t.match(child.output(), /Grafana +http:\/\/127\.0\.0\.1:\d+ +\(home dashboard: service-a\)/)
   child.subprocess.kill('SIGINT')
   t.equal(await child.exited, 0)
@@ -91,9 +92,9 @@ t.test('a bad setting stops the run with one line naming it', async (t) => {
 })
 
 t.test('settings default to the port-forward ports and a .run folder in the checkout', async (t) => {
-  t.same(settingsFromEnv({}), { servicePort: 9000, prometheusPort: 9090, grafanaPort: 3000, runDir: PATHS.runDir, load: true })
+  t.same(settingsFromEnv({}), { servicePort: 9000, prometheusPort: 9090, grafanaPort: 3000, alertmanagerPort: 9093, runDir: PATHS.runDir, load: true })
   t.same(settingsFromEnv({ SERVICE_PORT: '1', PROMETHEUS_PORT: '65535', GRAFANA_PORT: '', RUN_DIR: 'tmp/run' }),
-    { servicePort: 1, prometheusPort: 65535, grafanaPort: 3000, runDir: join(REPO_ROOT, 'tmp/run'), load: true })
+    { servicePort: 1, prometheusPort: 65535, grafanaPort: 3000, alertmanagerPort: 9093, runDir: join(REPO_ROOT, 'tmp/run'), load: true })
   t.equal(settingsFromEnv({ RUN_DIR: '/var/run' }).runDir, '/var/run')
   t.throws(() => settingsFromEnv({ PROMETHEUS_PORT: '70000' }), /PROMETHEUS_PORT must be a TCP port/)
   t.throws(() => settingsFromEnv({ GRAFANA_PORT: '1.5' }), /GRAFANA_PORT must be a TCP port/)

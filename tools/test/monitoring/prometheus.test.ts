@@ -17,10 +17,11 @@ import { tempDir } from './helpers.ts'
 const targets = { serviceTarget: '127.0.0.1:9000', prometheusTarget: '127.0.0.1:9090' }
 const read = (file: string): any => parse(readFileSync(join(REPO_ROOT, file), 'utf8'))
 
-t.test('the raw files keep the contract: 15 s intervals, service-a:80 in its own scrape config file', async (t) => {
+t.test('the raw files keep the contract: 15 s intervals, alerts to alertmanager:9093, service-a:80 in its own scrape config file', async (t) => {
   t.same(read('prometheus/prometheus.yml'), {
     global: { scrape_interval: '15s', evaluation_interval: '15s' },
     rule_files: ['rules/*.yml'],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: ['alertmanager:9093'] }] }] },
     scrape_config_files: ['scrape-configs/*.yml'],
     scrape_configs: [{ job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] }]
   })
@@ -39,6 +40,18 @@ t.test('the derived config inlines the scrape config files and changes only targ
     scrape_configs: [...source.scrape_configs, serviceA]
   })
   t.same(parse(deriveLocalConfig(PATHS.prometheusConfig, { ...targets, interval: '1s' })).global, { scrape_interval: '1s', evaluation_interval: '1s' })
+})
+
+t.test('with a local Alertmanager only its target changes; without one the alerting block goes', async (t) => {
+  const withAlertmanager = parse(deriveLocalConfig(PATHS.prometheusConfig, { ...targets, alertmanagerTarget: '127.0.0.1:9093' }))
+  const withoutAlertmanager = parse(deriveLocalConfig(PATHS.prometheusConfig, targets))
+  t.same(withAlertmanager.alerting, { alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:9093'] }] }] })
+  t.same({ ...withAlertmanager, alerting: undefined }, { ...withoutAlertmanager, alerting: undefined })
+  t.notOk('alerting' in withoutAlertmanager)
+  const file = join(tempDir(t), 'prometheus.yml')
+  const jobs = 'scrape_configs:\n  - job_name: service-a\n    static_configs: [{ targets: [a:1] }]\n  - job_name: prometheus\n    static_configs: [{ targets: [b:2] }]\n'
+  writeFileSync(file, `alerting: { alertmanagers: [{ static_configs: [{ targets: ['alertmanager:9094'] }] }] }\n${jobs}`)
+  t.throws(() => deriveLocalConfig(file, { ...targets, alertmanagerTarget: '127.0.0.1:9093' }), /sends no alerts to alertmanager:9093/)
 })
 
 t.test('absolute rule paths are kept, no rule_files stays none, and a lost job is refused by name', async (t) => {

@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { ALERTMANAGER_CONFIG } from '../../src/alerting/alertmanager-config.ts'
 import { readRuleNames } from '../../src/monitoring/prometheus-config.ts'
 import { smoke, SmokeFailure } from '../../src/smoke/checks.ts'
 import { smokeOptions } from '../../src/smoke/options.ts'
@@ -17,12 +18,17 @@ const allRules = [...names.records, ...names.alerts].map((name) => ({ name, heal
 const target = (health: string, lastError = ''): object => api({ activeTargets: [{ labels: { job: 'service-a' }, health, lastError, scrapeUrl: 'http://service-a:80/metrics' }] })
 const healthy = {
   service: { '/': { message: 'Hello, world!' }, '/readyz': { status: 'ok' } } as Record<string, object | Handler>,
-  prometheus: { '/api/v1/targets': target('up'), '/api/v1/rules': api({ groups: [{ name: 'all', rules: allRules }] }) } as Record<string, object | Handler>,
+  prometheus: {
+    '/api/v1/targets': target('up'),
+    '/api/v1/rules': api({ groups: [{ name: 'all', rules: allRules }] }),
+    '/api/v1/alertmanagers': api({ activeAlertmanagers: [{ url: 'http://10.0.0.7:9093/api/v2/alerts' }] })
+  } as Record<string, object | Handler>,
+  alertmanager: { '/-/ready': {}, '/api/v2/status': { config: { original: readFileSync(ALERTMANAGER_CONFIG, 'utf8') } } } as Record<string, object | Handler>,
   grafana: { '/api/health': { database: 'ok' }, '/api/datasources/uid/prometheus/health': { status: 'OK' }, '/api/dashboards/uid/service-a': { dashboard: {} } } as Record<string, object | Handler>
 }
 
 /** The smoke check's report lines and failure against the healthy stand-ins as `change` leaves them. */
-async function run (t: Test, change: (stack: typeof healthy) => void = () => {}, grafana = true): Promise<{ lines: string[], error?: Error }> {
+async function run (t: Test, change: (stack: typeof healthy) => void = () => {}, grafana = true, alertmanager = true): Promise<{ lines: string[], error?: Error }> {
   const stack = structuredClone(healthy)
   change(stack)
   const lines: string[] = []
@@ -30,6 +36,7 @@ async function run (t: Test, change: (stack: typeof healthy) => void = () => {},
     serviceUrl: await fakeServer(t, stack.service),
     prometheusUrl: await fakeServer(t, stack.prometheus),
     grafanaUrl: grafana ? await fakeServer(t, stack.grafana) : `http://127.0.0.1:${await freePort()}`,
+    alertmanagerUrl: alertmanager ? await fakeServer(t, stack.alertmanager) : `http://127.0.0.1:${await freePort()}`,
     grafanaUser: 'admin',
     grafanaPassword: 'secret'
   }
@@ -38,9 +45,10 @@ async function run (t: Test, change: (stack: typeof healthy) => void = () => {},
   return { lines, error }
 }
 
-t.test('a healthy stack passes every check, Grafana included; an unreachable Grafana is skipped with a message', async (t) => {
-  t.match(await run(t), { lines: [/^ok/, /^ok/, /^ok/, /^ok {4}Grafana is healthy/], error: undefined })
-  t.match(await run(t, undefined, false), { lines: [/^ok/, /^ok/, /^ok/, /^skip {2}Grafana is not reachable/], error: undefined })
+t.test('a healthy stack passes every check, Alertmanager and Grafana included; an unreachable one is skipped with a message', async (t) => {
+  t.match(await run(t), { lines: [/^ok/, /^ok/, /^ok/, /^ok {4}Alertmanager is ready/, /^ok {4}Grafana is healthy/], error: undefined })
+  t.match(await run(t, undefined, false), { lines: [/^ok/, /^ok/, /^ok/, /^ok/, /^skip {2}Grafana is not reachable/], error: undefined })
+  t.match(await run(t, undefined, true, false), { lines: [/^ok/, /^ok/, /^ok/, /^skip {2}Alertmanager is not reachable/, /^ok {4}Grafana/], error: undefined })
 })
 
 t.test('each broken part stops the check with a message naming it', async (t) => {
@@ -54,6 +62,9 @@ t.test('each broken part stops the check with a message naming it', async (t) =>
     ['a rule fails', (s) => {
       s.prometheus['/api/v1/rules'] = api({ groups: [{ name: 'all', rules: [...allRules.slice(1), { name: allRules[0]!.name, health: 'err', lastError: 'bad' }] }] })
     }, /fails: bad/],
+    ['Alertmanager is not ready', (s) => { s.alertmanager['/-/ready'] = (_, response) => response.writeHead(503).end() }, /Alertmanager is ready .*\/-\/ready answered 503/],
+    ['Alertmanager runs another config', (s) => { s.alertmanager['/api/v2/status'] = { config: { original: 'route:\n  receiver: other\n' } } }, /routes to other grouped by undefined, not as alertmanager\/alertmanager.yml \(replace-me/],
+    ['Prometheus sends to no Alertmanager', (s) => { s.prometheus['/api/v1/alertmanagers'] = api({ activeAlertmanagers: [] }) }, /sends alerts to no Alertmanager/],
     ['Grafana\'s database is down', (s) => { s.grafana['/api/health'] = { database: 'failing' } }, /database is failing/],
     ['the datasource cannot reach Prometheus', (s) => { s.grafana['/api/datasources/uid/prometheus/health'] = { status: 'ERROR', message: 'refused' } }, /datasource prometheus is ERROR: refused/],
     ['the dashboard is missing', (s) => { delete s.grafana['/api/dashboards/uid/service-a'] }, /dashboards\/uid\/service-a answered 404/],
@@ -65,10 +76,10 @@ t.test('each broken part stops the check with a message naming it', async (t) =>
 t.test('options come from arguments, then the environment, then the local defaults', async (t) => {
   const none = join(tempDir(t), 'none.env')
   t.same(smokeOptions([], {}, none), {
-    serviceUrl: 'http://localhost:9000', prometheusUrl: 'http://localhost:9090', grafanaUrl: 'http://localhost:3000', grafanaUser: 'admin', grafanaPassword: 'admin'
+    serviceUrl: 'http://localhost:9000', prometheusUrl: 'http://localhost:9090', grafanaUrl: 'http://localhost:3000', alertmanagerUrl: 'http://localhost:9093', grafanaUser: 'admin', grafanaPassword: 'admin'
   })
-  const env = { SERVICE_URL: 'http://a:1/', PROMETHEUS_URL: 'http://b:2', GRAFANA_URL: 'http://c:3', GRAFANA_USER: 'u', GRAFANA_PASSWORD: 'p' }
-  t.same(smokeOptions([], env, none), { serviceUrl: 'http://a:1', prometheusUrl: 'http://b:2', grafanaUrl: 'http://c:3', grafanaUser: 'u', grafanaPassword: 'p' })
+  const env = { SERVICE_URL: 'http://a:1/', PROMETHEUS_URL: 'http://b:2', GRAFANA_URL: 'http://c:3', ALERTMANAGER_URL: 'http://d:4/', GRAFANA_USER: 'u', GRAFANA_PASSWORD: 'p' }
+  t.same(smokeOptions([], env, none), { serviceUrl: 'http://a:1', prometheusUrl: 'http://b:2', grafanaUrl: 'http://c:3', alertmanagerUrl: 'http://d:4', grafanaUser: 'u', grafanaPassword: 'p' })
   t.match(smokeOptions(['http://x:1', 'https://y:2', 'http://z:3'], env, none), { serviceUrl: 'http://x:1', prometheusUrl: 'https://y:2', grafanaUrl: 'http://z:3' })
   t.throws(() => smokeOptions(['localhost:9000'], {}, none), /usage: smoke/)
   t.throws(() => smokeOptions(['http://a', 'http://b', 'http://c', 'http://d'], {}, none), /usage: smoke/)
