@@ -18,7 +18,7 @@ t.test("the per-pod component's own objects carry the label in their files, for 
   const folder = join(REPO_ROOT, 'k8s/components/per-pod-scraping')
   const component = parse(await readFile(join(folder, 'kustomization.yaml'), 'utf8')) as { resources: string[] }
   const objects = await Promise.all(component.resources.map(async (file) => parseObjects(await readFile(join(folder, file), 'utf8'))[0]!))
-  t.same(objects.map((o) => o.kind).sort(), ['PodDisruptionBudget', 'Role', 'RoleBinding'])
+  for (const kind of ['PodDisruptionBudget', 'Role', 'RoleBinding']) t.ok(objects.some((o) => o.kind === kind), kind)
   t.same(checkPartOf(objects), [])
 })
 
