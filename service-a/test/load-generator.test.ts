@@ -106,6 +106,15 @@ t.test('while service-a is away: failures counted, one warning per streak, and a
   t.ok(sum(summary!.statuses) >= 1, 'and the answers since are counted')
 })
 
+t.test('a URL that fetch refuses to request is reported by its reason', async (t) => {
+  // Port 1 is on fetch's list of bad ports: the request never leaves the process.
+  const run = load(t, { targetUrl: 'http://127.0.0.1:1', requestsPerSecond: 20, summaryIntervalMs: 10_000 })
+  await until(() => run.lines.some((line) => line.level === 40))
+  await run.stop()
+  t.match(run.lines.find((line) => line.level === 40), { cause: 'bad port' })
+  t.ok(run.summaries()[0]!.failures['bad port']! >= 1)
+})
+
 /** An HTTP server that keeps every request waiting until the test ends (or answers those `answer` picks after a delay). */
 async function hangingServer (t: Test, port = 0): Promise<{ url: string, received: () => number, server: ReturnType<typeof createServer>, waiting: ServerResponse[] }> {
   let received = 0

@@ -120,8 +120,11 @@ function increment (counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1
 }
 
-/** fetch wraps network errors in a TypeError whose cause has the system's code (ECONNREFUSED). */
+/**
+ * fetch wraps network errors in a TypeError ("fetch failed") whose cause says what happened: the
+ * system's code (ECONNREFUSED), or a message of fetch's own ("bad port"); a timeout is its own error.
+ */
 function failureCause (error: unknown): string {
-  const { name, cause } = error as Error & { cause?: { code?: string } }
-  return cause?.code ?? name
+  const { name, cause } = error as Error & { cause?: { code?: string, message?: string } }
+  return cause?.code ?? cause?.message ?? name
 }
