@@ -32,7 +32,7 @@ export function serviceADashboard (): dashboard.Dashboard {
       .builtIn(1).name('Annotations & Alerts').type('dashboard')
       .datasource({ type: 'grafana', uid: '-- Grafana --' })
       .enable(true).hide(true).iconColor('rgba(0, 211, 255, 1)'))
-  for (const section of [targetSection(), redSection(), applicationSection(), runtimeSection()]) {
+  for (const section of [targetSection(), alertsSection(), redSection(), applicationSection(), runtimeSection()]) {
     builder.withRow(section.row)
     for (const panel of section.panels) builder.withPanel(panel)
   }
@@ -62,6 +62,29 @@ function targetSection (): Section {
         .thresholds(thresholds('green'))
         .colorMode(common.BigValueColorMode.None)
         .textMode(common.BigValueTextMode.Name)
+    ]
+  }
+}
+
+/**
+ * The stack's alerts as Prometheus evaluates them (its ALERTS series), by state and severity;
+ * Alertmanager (:9093) routes the firing ones. `or vector(0)` makes none a 0, not "no data".
+ */
+function alertsSection (): Section {
+  const count = (selector: string): string => `count(ALERTS{${selector}}) or vector(0)`
+  const where = 'Details: Prometheus /alerts; routing and silences: Alertmanager.'
+  return {
+    row: new dashboard.RowBuilder('Alerts').id(24),
+    panels: [
+      statPanel({ id: 25, title: 'Critical alerts firing', description: `Alerts of prometheus/rules with severity critical that fire now. ${where}` },
+        instantQuery('A', count('alertstate="firing", severity="critical"'), 'critical'))
+        .span(8).thresholds(thresholds('green', [1, 'red'])),
+      statPanel({ id: 26, title: 'Warning alerts firing', description: `Alerts of prometheus/rules with severity warning that fire now. ${where}` },
+        instantQuery('A', count('alertstate="firing", severity="warning"'), 'warning'))
+        .span(8).thresholds(thresholds('green', [1, 'orange'])),
+      statPanel({ id: 27, title: 'Alerts pending', description: `Alerts whose condition holds but not yet for their "for" duration: they fire if it goes on. ${where}` },
+        instantQuery('A', count('alertstate="pending"'), 'pending'))
+        .span(8).thresholds(thresholds('green', [1, 'orange']))
     ]
   }
 }
