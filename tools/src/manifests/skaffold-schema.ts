@@ -17,11 +17,13 @@ const artifact = strict({
   sync: strict({ infer: strings, manual: list(strict({ src: string, dest: string, strip: string }, ['src', 'dest'])) })
 }, ['image'])
 const build = strict({ artifacts: list(artifact), local: strict({ push: { type: 'boolean' }, useBuildkit: { type: 'boolean' }, concurrency: integer }) })
+// Host hooks only (HostHook: command, os, dir); the stack runs no container hooks.
+const hostHooks = list(strict({ host: strict({ command: strings, os: strings, dir: string }, ['command']) }))
 const manifests = strict({
-  hooks: strict({ before: list(strict({ host: strict({ command: strings, os: strings, dir: string }, ['command']) })) }),
+  hooks: strict({ before: hostHooks }),
   kustomize: strict({ paths: strings, buildArgs: strings })
 })
-const deploy = strict({ kubectl: strict({ defaultNamespace: string, flags: { type: 'object' } }), statusCheckDeadlineSeconds: integer })
+const deploy = strict({ kubectl: strict({ defaultNamespace: string, flags: { type: 'object' }, hooks: strict({ before: hostHooks, after: hostHooks }) }), statusCheckDeadlineSeconds: integer })
 const resourceType = { type: 'string', enum: ['service', 'Service', 'pod', 'Pod', 'deployment', 'Deployment'] }
 const portForward = list(strict({ resourceType, resourceName: string, namespace: string, port: { anyOf: [string, integer] }, address: string, localPort: integer }))
 const patch = strict({ op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] }, path: string, from: string, value: {} }, ['path'])
