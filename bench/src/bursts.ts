@@ -18,23 +18,28 @@ export function schedule<T> (servers: readonly T[], cycles: number): T[][] {
 export interface Burst { server: string, cpuSeconds: number, requests: number }
 
 /**
- * Each server's CPU per request over all its bursts of one round, divided by the baseline's over
- * the same round: the bursts interleave, so a change of the machine's load during the round
- * reaches every server alike and cancels out of the ratio.
+ * Each server's CPU per request in one round: the median over its bursts. Another process on the
+ * server's CPU only ever adds to a burst's cost, and it comes and goes within seconds; the median
+ * drops the bursts it hit hardest, where a sum would keep them.
+ */
+export function perRequest (bursts: readonly Burst[]): Map<string, number> {
+  const costs = new Map<string, number[]>()
+  for (const { server, cpuSeconds, requests } of bursts) {
+    if (requests === 0) throw new Error(`no responses from ${server} in a burst`)
+    costs.set(server, [...costs.get(server) ?? [], cpuSeconds / requests])
+  }
+  return new Map([...costs].map(([server, values]) => [server, median(values)]))
+}
+
+/**
+ * Each server's CPU per request over bare Fastify's in the same round: the bursts interleave, so
+ * a change of the machine's load during the round reaches every server alike.
  */
 export function roundRatios (bursts: readonly Burst[], baseline: string): Map<string, number> {
-  const totals = new Map<string, { cpu: number, requests: number }>()
-  for (const { server, cpuSeconds, requests } of bursts) {
-    const total = totals.get(server) ?? { cpu: 0, requests: 0 }
-    totals.set(server, { cpu: total.cpu + cpuSeconds, requests: total.requests + requests })
-  }
-  const perRequest = (server: string): number => {
-    const total = totals.get(server)
-    if (total === undefined || total.requests === 0) throw new Error(`no responses from ${server} in this round`)
-    return total.cpu / total.requests
-  }
-  const base = perRequest(baseline)
-  return new Map([...totals.keys()].map((server) => [server, perRequest(server) / base]))
+  const costs = perRequest(bursts)
+  const base = costs.get(baseline)
+  if (base === undefined) throw new Error(`no bursts of ${baseline} in this round`)
+  return new Map([...costs].map(([server, cost]) => [server, cost / base]))
 }
 
 /** A figure over the rounds: median, range, and the range as ± per cent of the median. */

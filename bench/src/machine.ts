@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
+import { availableParallelism, cpus, loadavg, setPriority, totalmem } from 'node:os'
 
 /** `2 × AMD EPYC …, 24 GiB`: every CPU (availableParallelism shrinks to 1 once pinned). */
 export function describe (): string {
@@ -10,6 +10,21 @@ export function describe (): string {
 }
 
 export const load = () => loadavg().map((n) => n.toFixed(2)).join(' ')
+
+/**
+ * Raises the priority of this process's threads to nice -20 where allowed (root); the servers
+ * inherit it. On a shared machine the scheduler then moves other work out of the way of the
+ * measured bursts instead of interleaving it with them, which inflates a server's CPU per
+ * request through lost caches, and more for servers with more code and data.
+ */
+export function raisePriority (): boolean {
+  try {
+    for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), -20)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /**
  * Pins this process (the load generator, every thread) to CPU 0 and returns the CPU for the

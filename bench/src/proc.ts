@@ -1,15 +1,19 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 /**
- * CPU seconds (user + system) a process has used, as the kernel counts them: independent of how
- * fast the load generator is. utime and stime are fields 14 and 15 of /proc/<pid>/stat, counted
- * after `comm`, which may hold spaces and ends at the last ')'; in clock ticks (USER_HZ, 100).
- * @see https://man7.org/linux/man-pages/man5/proc_pid_stat.5.html
+ * CPU seconds a process has used, summed over its threads: the first field of each thread's
+ * /proc/<pid>/task/<tid>/schedstat, time on a CPU in nanoseconds. /proc/<pid>/stat counts in
+ * 10 ms ticks, too coarse for sub-second bursts of a server that is not always busy.
+ * @see https://docs.kernel.org/scheduler/sched-stats.html
  */
 export function cpuSeconds (pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
+  let ns = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+    } catch {} // a thread that ended between the listing and the read
+  }
+  return ns / 1e9
 }
 
 /** Resident set size in bytes (VmRSS of /proc/<pid>/status, in kB). */

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { createHistogram } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PATHS, REPO_ROOT } from '../../tools/src/support/paths.ts'
-import { roundRatios, schedule, type Burst } from './bursts.ts'
+import { perRequest, roundRatios, schedule, type Burst } from './bursts.ts'
 import { renderTimes, scrape } from './exposition.ts'
 import { load } from './load.ts'
 import * as machine from './machine.ts'
@@ -55,14 +55,14 @@ async function measureRound (order: Variant[], cpu: number | undefined): Promise
       s.seconds += result.seconds
       if (result.failures > 0) throw new Error(`${v.id}: ${result.failures} failed requests under load`)
     }
-    const ratios = roundRatios(bursts, BASELINE)
+    allBursts.push(bursts)
+    const [costs, ratios] = [perRequest(bursts), roundRatios(bursts, BASELINE)]
     return order.map((v) => {
       const { server, idle, peak, seconds, latency } = state.get(v.id)!
-      const mine = bursts.filter((b) => b.server === v.id)
-      const requests = mine.reduce((n, b) => n + b.requests, 0)
+      const requests = bursts.filter((b) => b.server === v.id).reduce((n, b) => n + b.requests, 0)
       return {
         server: v.id,
-        cpuUsPerRequest: mine.reduce((n, b) => n + b.cpuSeconds, 0) * 1e6 / requests,
+        cpuUsPerRequest: costs.get(v.id)! * 1e6,
         cpuRatio: ratios.get(v.id)!,
         reqPerSec: requests / seconds,
         p50Ms: latency.percentile(50) / 1e6,
@@ -101,10 +101,12 @@ async function measureMetrics (variant: Variant, cpu: number | undefined): Promi
 }
 
 const cpu = machine.pinLoadGenerator()
+const raised = machine.raisePriority()
 const loadBefore = machine.load()
 const started = new Date()
 console.error(`bench: ${variants.length} servers × ${settings.rounds} rounds of ${settings.cycles} cycles of ${settings.burst} s bursts; load average ${loadBefore}`)
 const rounds: RoundFigures[] = []
+const allBursts: Burst[][] = []
 for (const [round, order] of schedule(variants, settings.rounds).entries()) {
   rounds.push(...await measureRound(order, cpu))
   console.error(`  round ${round + 1}: ${rounds.slice(-order.length).map((f) => `${f.server} ${f.cpuRatio.toFixed(3)}`).join(', ')}`)
@@ -117,10 +119,10 @@ for (const v of variants.filter((v) => v.metrics)) {
 const checks = checkTargets(figures(rounds, metrics.find((m) => m.server === 'service-a')))
 const report = renderReport([
   `Run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${machine.describe()}, Node.js ${process.versions.node}.`,
-  `Load average before ${loadBefore}, after ${machine.load()}. ${cpu === undefined ? 'Not pinned (one CPU or no taskset).' : `Servers pinned to CPU ${cpu}, autocannon to CPU 0.`}`,
+  `Load average before ${loadBefore}, after ${machine.load()}. ${cpu === undefined ? 'Not pinned (one CPU or no taskset).' : `Servers pinned to CPU ${cpu}, autocannon to CPU 0`}${raised ? ', both at nice -20.' : '.'}`,
   `Settings: ${settings.rounds} rounds × ${settings.cycles} cycles of ${settings.burst} s bursts per server (after ${settings.warmup} s of warm-up), ${settings.connections} connections. Versions: ${machine.versions()}.`
 ], variants, rounds, metrics, checks, settings.renderRequests)
 console.log(report)
 mkdirSync(`${PATHS.runDir}/bench`, { recursive: true })
-writeFileSync(`${PATHS.runDir}/bench/results-${started.getTime()}.json`, JSON.stringify({ settings, rounds, metrics, checks }, null, 2))
+writeFileSync(`${PATHS.runDir}/bench/results-${started.getTime()}.json`, JSON.stringify({ settings, rounds, bursts: allBursts, metrics, checks }, null, 2))
 if (output !== '') writeSection(output, 'bench', report)
