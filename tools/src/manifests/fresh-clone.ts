@@ -14,9 +14,9 @@ const run = promisify(execFile)
  * (a bare `service-a` would be pulled as docker.io/library/service-a:latest).
  */
 
-/** The roots that `kubectl apply -k ROOT` names in a text. */
+/** The roots that `kubectl apply -k ROOT` names in a text (a folder in lower case; `ROOT` is a placeholder). */
 export function advertisedRoots (text: string): string[] {
-  return [...text.matchAll(/kubectl apply -k ([\w./-]+)/g)].map((m) => m[1]!.replace(/\/$/, ''))
+  return [...text.matchAll(/kubectl apply -k ([a-z0-9.][a-z0-9._/-]*)/g)].map((m) => m[1]!.replace(/\/$/, ''))
 }
 
 /** Every root advertised in the repository's tracked documentation and kustomization files, with where. */

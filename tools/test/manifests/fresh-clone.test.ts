@@ -18,5 +18,5 @@ t.test('on a fresh clone, the stack and Grafana lack their admin Secret file, an
 })
 
 t.test('advertisedRoots finds each root, without a trailing slash', async (t) => {
-  t.same(advertisedRoots('# The stack: `kubectl apply -k k8s` or kubectl apply -k prometheus/ alone; kubectl apply -f x.yaml'), ['k8s', 'prometheus'])
+  t.same(advertisedRoots('# The stack: `kubectl apply -k k8s` or kubectl apply -k prometheus/ alone; kubectl apply -f x.yaml; kubectl apply -k ROOT'), ['k8s', 'prometheus'])
 })
