@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
-import type { K8sObject } from './objects.ts'
+import type { KubernetesObject } from '@kubernetes/client-node'
+import { describe } from './objects.ts'
+import { dotted, OPERATOR_GROUP } from './schema.ts'
 
 /**
  * The Prometheus Operator's custom resources (PodMonitor, ServiceMonitor, PrometheusRule, …)
@@ -12,18 +14,16 @@ import type { K8sObject } from './objects.ts'
  *   declared type: `jobLable` or `podMetricsEndpoint` fail with their path.
  */
 
-export const OPERATOR_GROUP = 'monitoring.coreos.com'
-
-/** Whether an object is one of the operator's kinds (the other checks leave these to this one). */
-export const isOperatorKind = (object: K8sObject): boolean => object.apiVersion?.split('/')[0] === OPERATOR_GROUP
+/** Whether an object is one of the operator's kinds. */
+export const isOperatorKind = (object: KubernetesObject): boolean => object.apiVersion?.split('/')[0] === OPERATOR_GROUP
 
 type Model = new (data: unknown) => { validate: () => void }
 interface AjvError { instancePath: string, message?: string, params: { allowedValues?: unknown[] } }
 
-export async function checkOperatorSchema (objects: readonly K8sObject[]): Promise<string[]> {
+export async function checkOperatorSchema (objects: readonly KubernetesObject[]): Promise<string[]> {
   const errors: string[] = []
   for (const object of objects.filter(isOperatorKind)) {
-    const report = (message: string): number => errors.push(`${object.kind}/${object.metadata?.name}: ${message}`)
+    const report = (message: string): number => errors.push(`${describe(object)}: ${message}`)
     const module = `@kubernetes-models/prometheus-operator/${object.apiVersion}/${object.kind}`
     let Kind: Model | undefined
     try {
@@ -44,11 +44,6 @@ export async function checkOperatorSchema (objects: readonly K8sObject[]): Promi
     unknownFields(object, declaredType(module, `I${object.kind}`), '', report)
   }
   return errors
-}
-
-/** `/spec/podMetricsEndpoints/0/port` → `spec.podMetricsEndpoints[0].port`. */
-function dotted (pointer: string): string {
-  return pointer.split('/').slice(1).map((part, i) => /^\d+$/.test(part) ? `[${part}]` : (i === 0 ? part : `.${part}`)).join('') || '(root)'
 }
 
 // One TypeScript program per declaration file, built on first use. Only the ES5 library and no

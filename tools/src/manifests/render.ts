@@ -6,7 +6,7 @@ import type { K8sObject } from './objects.ts'
 export { REPO_ROOT }
 
 /** Every kustomize root of the repository that the tests render and check. */
-export const KUSTOMIZE_ROOTS = ['k8s', 'overlays/dev', 'overlays/multi-replica', 'service-a', 'prometheus', 'grafana', 'alertmanager'] as const
+export const KUSTOMIZE_ROOTS = ['k8s', 'overlays/dev', 'overlays/multi-replica', 'overlays/prometheus-operator', 'service-a', 'prometheus', 'grafana', 'alertmanager'] as const
 
 /** The roots that compose the whole stack: only there do the config files' addresses resolve. */
 export const STACK_ROOTS: readonly string[] = ['k8s', 'overlays/dev', 'overlays/multi-replica']

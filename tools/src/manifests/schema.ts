@@ -2,6 +2,9 @@ import * as k8s from '@kubernetes/client-node'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe } from './objects.ts'
 
+/** The API group of the Prometheus Operator's custom resources. */
+export const OPERATOR_GROUP = 'monitoring.coreos.com'
+
 /**
  * Each rendered object against the Kubernetes API schema, offline: kubernetes-models checks
  * types, required fields and enum values but accepts unknown fields, so the attribute maps of
@@ -13,6 +16,12 @@ export async function checkSchema (objects: readonly KubernetesObject[]): Promis
   for (const object of objects) {
     const report = (message: string): number => errors.push(`${describe(object)}: ${message}`)
     const { apiVersion = '', kind = '' } = object
+    // The Prometheus Operator's custom resources have the operator's schemas (operator-schema.ts,
+    // loaded only when needed: it brings the TypeScript compiler).
+    if (apiVersion.startsWith(`${OPERATOR_GROUP}/`)) {
+      errors.push(...await (await import('./operator-schema.ts')).checkOperatorSchema([object]))
+      continue
+    }
     // client-node names top-level models `V1Deployment` for apps/v1, v1, policy/v1, …
     const version = apiVersion.split('/').at(-1)!
     const model = version.charAt(0).toUpperCase() + version.slice(1) + kind
@@ -68,6 +77,6 @@ function unknownFields (value: unknown, type: string, path: string, report: (mes
 }
 
 /** `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`. */
-function dotted (pointer: string): string {
+export function dotted (pointer: string): string {
   return pointer.split('/').slice(1).map((part, i) => /^\d+$/.test(part) ? `[${part}]` : (i === 0 ? part : `.${part}`)).join('') || '(root)'
 }
