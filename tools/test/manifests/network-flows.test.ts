@@ -1,6 +1,10 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import t from 'tap'
+import { parse } from 'yaml'
 import { checkNetworkFlows, networkFlows } from '../../src/manifests/network-flows.ts'
-import { STACK_ROOTS } from '../../src/manifests/render.ts'
+import type { K8sObject } from '../../src/manifests/objects.ts'
+import { REPO_ROOT, STACK_ROOTS } from '../../src/manifests/render.ts'
 import { broken, rendered } from './fixtures.ts'
 
 // The intended graph, edge by edge: `from -> to:port`. Pods are named after their Deployment and
@@ -118,4 +122,14 @@ t.test('a port range (endPort) and another protocol', async (t) => {
 t.test("without the per-pod component's API rule, pod discovery in overlays/multi-replica is cut off", async (t) => {
   const objects = (await rendered('overlays/multi-replica')).filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'prometheus-kubernetes-api'))
   t.same(checkNetworkFlows(objects, INTENDED['overlays/multi-replica']!), KUBERNETES_API.sort().map((flow) => `missing flow, intended but not allowed: ${flow}`))
+})
+
+t.test("docs/kubernetes.md's policy for an ingress controller opens Grafana's http port to it, and nothing else", async (t) => {
+  const doc = await readFile(join(REPO_ROOT, 'docs/kubernetes.md'), 'utf8')
+  const example = /\*\*Opening a UI to an ingress controller\.\*\*[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1]
+  if (example === undefined) throw new Error('docs/kubernetes.md shows no policy for an ingress controller')
+  // Applied in an overlay of k8s/, it gets the stack's namespace.
+  const policy = parse(example) as K8sObject
+  policy.metadata.namespace = 'metrics-stack'
+  t.same(checkNetworkFlows([...await rendered('k8s'), policy], STACK), ['extra flow, allowed but not intended: ingress-controller -> grafana:http'])
 })
