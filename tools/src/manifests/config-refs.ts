@@ -5,15 +5,17 @@ import { containersOf, describe, find, ofKind, podTemplates, type PodTemplate } 
 
 /**
  * The addresses and paths written inside the config files resolve in the stack, read as the pod
- * reads them: every Prometheus scrape target is a Service port (or a discovered pod port), every
- * rule and scrape config file pattern finds a mounted file, Grafana's datasource URL is a Service
- * port, and the files Grafana is told to load are mounted.
+ * reads them: every Prometheus scrape target is a Service port (or a discovered pod port), and so
+ * is every Alertmanager it sends alerts to; every rule and scrape config file pattern finds a
+ * mounted file, Grafana's datasource URLs are Service ports, and the files Grafana is told to
+ * load are mounted.
  */
 export function checkConfigRefs (objects: readonly KubernetesObject[]): string[] {
   return podTemplates(objects).flatMap((template) => containersOf(template.spec).flatMap((container) => {
     const files = mountedFiles(objects, template, container)
     const configFile = container.args?.find((arg) => arg.startsWith('--config.file='))?.slice('--config.file='.length)
-    if (configFile !== undefined && /prometheus/.test(container.image ?? '')) return checkPrometheus(objects, template, files, configFile)
+    // The image named prometheus, not every image of the prometheus organisation (alertmanager).
+    if (configFile !== undefined && /(^|\/)prometheus(:|@|$)/.test(container.image ?? '')) return checkPrometheus(objects, template, files, configFile)
     if (/grafana/.test(container.image ?? '')) return checkGrafana(objects, template, container, files)
     return []
   }))
@@ -47,7 +49,12 @@ interface ScrapeConfig {
   kubernetes_sd_configs?: Array<{ role: string }>
   relabel_configs?: Array<{ action?: string, source_labels?: string[], regex?: string }>
 }
-interface PrometheusConfig { scrape_configs?: ScrapeConfig[], scrape_config_files?: string[], rule_files?: string[] }
+interface PrometheusConfig {
+  scrape_configs?: ScrapeConfig[]
+  scrape_config_files?: string[]
+  rule_files?: string[]
+  alerting?: { alertmanagers?: Array<{ static_configs?: Array<{ targets?: string[] }> }> }
+}
 
 function checkPrometheus (objects: readonly KubernetesObject[], template: PodTemplate, files: Map<string, string>, configFile: string): string[] {
   const owner = describe(template.owner)
@@ -66,6 +73,12 @@ function checkPrometheus (objects: readonly KubernetesObject[], template: PodTem
         for (const file of matched) jobs.push(...((parse(files.get(file)!) as PrometheusConfig | null)?.scrape_configs ?? []).map((job) => ({ job, file })))
       }
     }
+  }
+  // Where the alerts go: each Alertmanager target is a Service port, like a scrape target.
+  for (const target of (config?.alerting?.alertmanagers ?? []).flatMap((a) => a.static_configs ?? []).flatMap((c) => c.targets ?? [])) {
+    const [host, port] = target.split(':')
+    const problem = resolveService(objects, template.namespace, host!, Number(port))
+    if (problem !== undefined) errors.push(`${owner}: ${configFile}: alerting target ${target} ${problem}`)
   }
   for (const { job, file } of jobs) {
     const report = (message: string): number => errors.push(`${owner}: ${file}: job ${job.job_name}: ${message}`)

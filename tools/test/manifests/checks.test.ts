@@ -156,6 +156,11 @@ const cases: Array<[keyof typeof CHECKS, string, string, Record<string, Change[]
     job('service-a', 'scrape-configs/service-a.yml', 'ServiceAccount prometheus may not list and watch pods')]],
   ['configRefs', 'discovery roles other than pod', 'overlays/multi-replica', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'role: pod', 'role: endpoints')] }, [
     job('service-a', 'scrape-configs/service-a.yml', 'kubernetes_sd_configs role endpoints is not checked')]],
+  ['configRefs', 'alerts sent to a port the alertmanager Service lacks', 'k8s', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'alertmanager:9093'", "'alertmanager:9094'")] }, [
+    'Deployment/prometheus: /etc/prometheus/prometheus.yml: alerting target alertmanager:9094 is no port of Service alertmanager']],
+  ['configRefs', 'alerts sent to no Alertmanager of the stack', 'k8s', { 'Service/alertmanager': [replace('/metadata/name', 'alerts')] }, [
+    'Deployment/grafana: datasource Alertmanager URL http://alertmanager:9093 is no Service of the stack (alertmanager)',
+    'Deployment/prometheus: /etc/prometheus/prometheus.yml: alerting target alertmanager:9093 is no Service of the stack (alertmanager)']],
   ['configRefs', 'a datasource URL that is no Service port', 'k8s', { 'ConfigMap/grafana-datasources': [edit('/data/prometheus.yaml', 'http://prometheus:9090', 'http://prometheus')] }, [
     'Deployment/grafana: datasource Prometheus URL http://prometheus is no port of Service prometheus']],
   ['configRefs', 'an https datasource URL on the default port', 'k8s', { 'ConfigMap/grafana-datasources': [edit('/data/prometheus.yaml', 'http://prometheus:9090', 'https://prometheus')] }, [
