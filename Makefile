@@ -116,10 +116,11 @@ test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools
 	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) npx tap test/support/*.test.ts test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
 
 .PHONY: test-manifests
-test-manifests: $(TOOLING) lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus started with its Deployment's args.
+test-manifests: $(TOOLING) lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus and Alertmanager started with their Deployments' args.
 	scripts/require-kubectl.sh
 	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
-	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS_BIN=$(PROMETHEUS3_DIR)/bin/prometheus npx tap test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
+	ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) scripts/install-alertmanager.sh --tests
+	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS_BIN=$(PROMETHEUS3_DIR)/bin/prometheus ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) npx tap test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
 
 # The dashboards' JSON is generated from TypeScript (tools/src/dashboards, Grafana's foundation
 # SDK) and stays checked in, since Grafana and kustomize read the files.
@@ -132,6 +133,8 @@ test-dashboards: $(TOOLING) lint-tools ## The checked-in dashboard JSON is exact
 .PHONY: dashboards
 dashboards: node_modules/.package-lock.json ## Regenerate grafana/dashboards/*.json from their TypeScript source in tools/src/dashboards.
 	node tools/src/dashboards/generate.ts
+	@# The Prometheus Operator variant's dashboard ConfigMap is made from the JSON: kept in step.
+	node tools/src/manifests/operator-files.ts
 
 .PHONY: build
 build: service-a/node_modules/.package-lock.json ## Compile service-a's TypeScript into service-a/dist.
