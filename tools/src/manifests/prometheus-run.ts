@@ -11,13 +11,14 @@ import { find, podTemplates } from './objects.ts'
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? join(REPO_ROOT, '.tools/prometheus-3/bin/prometheus')
 
 /**
- * Starts the real Prometheus as the Deployment `name` would: its exact args, with every path that
+ * Starts the real Prometheus (or `binary`: Alertmanager takes the same --config.file and
+ * --web.listen-address flags and has the same /-/ready) as the Deployment `name` would: its exact args, with every path that
  * lies on a volume mapped under `dir` (ConfigMap and Secret volumes written out from the rendered
  * objects, claims and emptyDirs as empty folders). Only the listen address is replaced, by a free
  * loopback port. A path outside every volume is an error: with a read-only root filesystem
  * Prometheus could not write it, and the image's own files are not here.
  */
-export async function startFromDeployment (objects: readonly KubernetesObject[], name: string, dir: string): Promise<{ url: string, child: Child, stop: () => Promise<void> }> {
+export async function startFromDeployment (objects: readonly KubernetesObject[], name: string, dir: string, binary: string = PROMETHEUS): Promise<{ url: string, child: Child, stop: () => Promise<void> }> {
   const template = podTemplates(objects).find((t) => t.owner.kind === 'Deployment' && t.owner.metadata?.name === name)
   const container = template?.spec.containers.find((c) => c.args?.some((a) => a.startsWith('--config.file=')))
   if (template === undefined || container === undefined) throw new Error(`no Deployment ${name} with a --config.file argument`)
@@ -38,6 +39,6 @@ export async function startFromDeployment (objects: readonly KubernetesObject[],
     return arg.replace(path, join(dir, path))
   })
   const url = `http://127.0.0.1:${port}`
-  const child = await startReady(PROMETHEUS, [...args, `--web.listen-address=127.0.0.1:${port}`], `${url}/-/ready`, { name: 'prometheus', cwd: dir })
+  const child = await startReady(binary, [...args, `--web.listen-address=127.0.0.1:${port}`], `${url}/-/ready`, { name, cwd: dir })
   return { url, child, stop: async () => { await child.stop() } }
 }
