@@ -6,10 +6,10 @@ import { PATHS, REPO_ROOT } from '../support/paths.ts'
 /**
  * The objects of k8s/components/prometheus-operator that carry the stack's raw files: the
  * PrometheusRules (the groups of each prometheus/rules/*.yml) and the dashboard ConfigMap (the
- * JSON of grafana/dashboards/service-a.json). kustomize cannot make them: a configMapGenerator reads no
- * file above its own folder (a symlink out of it is refused too), and no transformer turns a
- * file's YAML into a custom resource's spec. So this generator writes them (`make operator-files`),
- * they are checked in, so that `kubectl apply -k` works on a plain clone, and a test fails while
+ * JSON of grafana/dashboards/service-a.json). kustomize cannot make them: a configMapGenerator
+ * reads no file above its own folder (a symlink out of it is refused too), and no transformer
+ * turns a file's YAML into a custom resource's spec. So this generator writes them (`make
+ * operator-files`); they are checked in, so that a plain clone renders, and a test fails while
  * they differ from what this generator makes of the raw files now.
  */
 
