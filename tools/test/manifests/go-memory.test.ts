@@ -27,6 +27,13 @@ t.test('Grafana without GOMEMLIMIT, from the request, or with the preinstall on,
   ])
 })
 
+t.test('Alertmanager takes GOMEMLIMIT from its memory limit; without it, it fails', async (t) => {
+  const alertmanager = container((await rendered('alertmanager')).find((o) => o.kind === 'Deployment')!)
+  t.same(alertmanager.env.find((e: any) => e.name === 'GOMEMLIMIT').valueFrom, { resourceFieldRef: { resource: 'limits.memory', divisor: '1' } })
+  const without = broken(await rendered('alertmanager'), 'Deployment', 'alertmanager', (d) => { delete container(d).env })
+  t.same(checkGoMemory(without), ['Deployment/alertmanager: container alertmanager: GOMEMLIMIT must come from its own limits.memory (valueFrom.resourceFieldRef)'])
+})
+
 t.test('Prometheus 3 with its own GOMEMLIMIT or --no-auto-gomemlimit fails', async (t) => {
   const objects = broken(await rendered('prometheus'), 'Deployment', 'prometheus', (d) => {
     container(d).env = [{ name: 'GOMEMLIMIT', value: '900MiB' }]
