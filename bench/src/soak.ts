@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import { execa } from 'execa'
@@ -6,8 +7,7 @@ import { PATHS, REPO_ROOT } from '../../tools/src/support/paths.ts'
 import { freePort } from '../../tools/src/support/ports.ts'
 import { start, untilReady, type Child } from '../../tools/src/support/processes.ts'
 import { writeSection } from './report.ts'
-import { renderSoak } from './soak-report.ts'
-import { deploymentLimits, memorySample, podmanRunArgs, verdict, type MemorySample } from './soak-spec.ts'
+import { deploymentLimits, HEADROOM_TARGET, memorySample, podmanRunArgs, verdict, type MemorySample } from './soak-spec.ts'
 
 /**
  * make soak: service-a's image under its Deployment's memory and CPU limits, minutes of mixed
@@ -67,6 +67,32 @@ async function terminate (child: Child, name: string) {
   return { exitCode: Number(exitCode), oomKilled: oomKilled === 'true', seconds }
 }
 
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1)
+
+/** The soak's section of docs/benchmarks.md: settings, traffic, memory over time, the verdict. */
+function render (load: autocannon.Result, samples: MemorySample[], oomKills: number | undefined, shutdown: Awaited<ReturnType<typeof terminate>>): string {
+  const v = verdict(samples, limits.memoryBytes)
+  const codes = Object.entries(load.statusCodeStats ?? {}).map(([code, { count = 0 }]) => [code, count] as const)
+  const statuses = codes.map(([code, count]) => `${code}: ${count}`).join(', ')
+  const fiveXx = codes.filter(([code]) => code.startsWith('5')).reduce((n, [, count]) => n + count, 0)
+  // About a dozen rows whatever the duration: enough to see the curve level off.
+  const step = Math.max(1, Math.round(samples.length / 12))
+  const rows = samples.filter((_, i) => i % step === 0 || i === samples.length - 1)
+  return [
+    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node.js ${process.versions.node} in the runner: ${settings.runtime === 'process' ? 'service-a/dist as a plain process, no limits' : `image ${settings.image}`}, limits from the Deployment: ${limits.cpus} CPU, ${mib(limits.memoryBytes)} MiB; LOG_LEVEL=${limits.env.LOG_LEVEL ?? 'info'}.`,
+    `Load: ${load.duration} s of mixed traffic over ${settings.connections} connections: ${load.requests.total} requests, ${(load.requests.total / load.duration).toFixed(0)} req/s; ${statuses}.`,
+    `Errors: ${load.errors} connection errors, ${load.timeouts} timeouts, ${fiveXx} responses 5xx. Access log: ${mib(logBytes)} MiB read from stdout. Machine load average at the end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}.`,
+    '',
+    '| s | RSS MiB | heap used MiB | heap total MiB | new space MiB | external MiB | request series |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((s) => `| ${s.seconds.toFixed(0)} | ${mib(s.rssBytes)} | ${mib(s.heapUsedBytes)} | ${mib(s.heapTotalBytes)} | ${mib(s.newSpaceBytes)} | ${mib(s.externalBytes)} | ${s.series} |`),
+    '',
+    `Peak RSS ${mib(v.peakRssBytes)} MiB of ${mib(limits.memoryBytes)} MiB: headroom ${(v.headroom * 100).toFixed(0)} % (target ≥ ${HEADROOM_TARGET * 100} %); RSS slope over the second half ${v.lateSlopeMiBPerMinute.toFixed(2)} MiB/min (${v.levelsOff ? 'levelled off' : 'still growing'}).`,
+    `OOM kills: ${oomKills ?? 'not readable'}${shutdown.oomKilled === undefined ? '' : `, OOMKilled ${shutdown.oomKilled}`}. SIGTERM → exit code ${shutdown.exitCode} after ${shutdown.seconds.toFixed(1)} s. Target: ${v.pass ? 'PASS' : 'MISS'}.`,
+    ''
+  ].join('\n')
+}
+
 const limits = deploymentLimits(readFileSync(`${PATHS.serviceA}/k8s/service-a-deployment.yaml`, 'utf8'), 'service-a')
 if (env.SOAK_LOG_LEVEL !== undefined) limits.env.LOG_LEVEL = env.SOAK_LOG_LEVEL
 const port = await freePort()
@@ -101,7 +127,7 @@ try {
   }
   const oom = container ? oomKills(pid) : undefined
   const shutdown = await terminate(child, name)
-  const report = renderSoak({ settings, limits, samples, load: await result, logBytes, oomKills: oom, shutdown, verdict: verdict(samples, limits.memoryBytes), node: process.versions.node })
+  const report = render(await result, samples, oom, shutdown)
   console.log(report)
   if (container && settings.output !== '') writeSection(settings.output, 'soak', report)
 } finally {
