@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import t from 'tap'
-import { startLocalStack, type LocalStack } from '../../src/local-run/stack.ts'
+import type { LocalStack } from '../../src/local-run/stack.ts'
 import { loadDashboard, panelQueries, substituteGrafanaVariables } from '../../src/monitoring/dashboard.ts'
 import { readRuleNames } from '../../src/monitoring/prometheus-config.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
@@ -10,29 +10,19 @@ import { prometheus3, startPrometheus } from '../../src/monitoring/prometheus-se
 import { smoke, SmokeFailure } from '../../src/smoke/checks.ts'
 import { request, waitFor } from '../../src/support/http.ts'
 import { freePort } from '../../src/support/ports.ts'
+import { startTestStack, TEST_INTERVAL_SECONDS } from './helpers.ts'
 
 // What `make run` starts (the real service-a, the stack's config and rules), on the cluster's
 // major version, Prometheus 3.x, with a 1 s interval (the only test override) to keep it short.
 
-const INTERVAL_SECONDS = 1
+const INTERVAL_SECONDS = TEST_INTERVAL_SECONDS
 const runDir = t.testdir()
 let stack: LocalStack
 let prometheus: PrometheusApi
 let trafficStart: number
 
 t.before(async () => {
-  stack = await startLocalStack({
-    servicePort: await freePort(),
-    prometheusPort: await freePort(),
-    grafanaPort: await freePort(),
-    runDir,
-    prometheus: prometheus3(),
-    interval: `${INTERVAL_SECONDS}s`,
-    serviceLogFile: join(runDir, 'service-a.log'),
-    log: () => {},
-    // No Grafana here, even where one is installed: grafana.test.ts covers its start.
-    env: { ...process.env, PATH: process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':') }
-  })
+  stack = await startTestStack(t, runDir)
   prometheus = new PrometheusApi(stack.prometheusUrl)
   t.comment(`Prometheus ${await prometheus.version()}`)
   trafficStart = Math.floor(Date.now() / 1000)
@@ -43,7 +33,6 @@ t.before(async () => {
     if (i % 20 === 0) await sleep(50)
   }
 })
-t.teardown(() => stack?.stop())
 
 t.test('the service-a target is up, and unmatched paths are counted under one route label', async (t) => {
   t.match(await prometheus.query('up{job="service-a"}'), [{ value: [Number, '1'] }])

@@ -2,19 +2,18 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { settingsFromEnv } from '../../src/local-run/settings.ts'
-import { startLocalStack, type LocalStack } from '../../src/local-run/stack.ts'
+import type { LocalStack } from '../../src/local-run/stack.ts'
 import { loadDashboard, panelQueries, substituteGrafanaVariables } from '../../src/monitoring/dashboard.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
-import { prometheus3 } from '../../src/monitoring/prometheus-server.ts'
 import { waitFor } from '../../src/support/http.ts'
 import { PATHS } from '../../src/support/paths.ts'
-import { freePort } from '../../src/support/ports.ts'
+import { startTestStack, TEST_INTERVAL_SECONDS } from './helpers.ts'
 
 // `make run` as it starts by default, with its load generator and nobody else sending a
 // request (issue 13): the dashboards must have data within a minute. On Prometheus 3.x with a
 // 1 s scrape and evaluation interval, as e2e.test.ts, and a summary line every 2 s instead of 60.
 
-const INTERVAL_SECONDS = 1
+const INTERVAL_SECONDS = TEST_INTERVAL_SECONDS
 const DEADLINE_MS = 60_000
 const runDir = t.testdir()
 let stack: LocalStack
@@ -23,22 +22,9 @@ let started: number
 
 t.before(async () => {
   started = Date.now()
-  stack = await startLocalStack({
-    servicePort: await freePort(),
-    prometheusPort: await freePort(),
-    grafanaPort: await freePort(),
-    runDir,
-    prometheus: prometheus3(),
-    interval: `${INTERVAL_SECONDS}s`,
-    serviceLogFile: join(runDir, 'service-a.log'),
-    load: true,
-    log: () => {},
-    // No Grafana, even where one is installed: grafana.test.ts covers its start.
-    env: { ...process.env, SUMMARY_INTERVAL_MS: '2000', PATH: process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':') }
-  })
+  stack = await startTestStack(t, runDir, { load: true }, { SUMMARY_INTERVAL_MS: '2000' })
   prometheus = new PrometheusApi(stack.prometheusUrl)
 })
-t.teardown(() => stack?.stop())
 
 /** What is left of the minute since the stack started. */
 const remaining = (): number => Math.max(DEADLINE_MS - (Date.now() - started), 1_000)
