@@ -213,7 +213,7 @@ grafana-password: $(GRAFANA_SECRET_FILE) ## Print Grafana's admin password (user
 # Each round starts every server afresh, then loads them in turn: BENCH_CYCLES bursts of
 # BENCH_BURST seconds each, interleaved, so that the machine's load changes cancel out of the ratios.
 BENCH_ROUNDS ?= 5
-BENCH_CYCLES ?= 4
+BENCH_CYCLES ?= 8
 BENCH_BURST ?= 1
 BENCH_WARMUP ?= 2
 

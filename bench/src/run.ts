@@ -16,7 +16,7 @@ import { BASELINE, selectVariants, type Variant } from './variants.ts'
 const env = process.env
 const settings = {
   rounds: positive('BENCH_ROUNDS', 5),
-  cycles: positive('BENCH_CYCLES', 4),
+  cycles: positive('BENCH_CYCLES', 8),
   burst: positive('BENCH_BURST', 1),
   warmup: positive('BENCH_WARMUP', 2),
   connections: positive('BENCH_CONNECTIONS', 10),
