@@ -227,7 +227,7 @@ test-bench: $(TOOLING) ## bench: lint, type-check, tests of the burst scheduler,
 
 .PHONY: bench
 bench: build node_modules/.package-lock.json ## service-a's instrumentation cost against bare Fastify and peers in interleaved bursts; writes docs/benchmarks.md (BENCH_ROUNDS, BENCH_CYCLES, BENCH_BURST, BENCH_WARMUP, BENCH_ONLY, BENCH_BUILDS).
-	command -v taskset >/dev/null || (apt-get update && apt-get install -y --no-install-recommends util-linux)
+	command -v taskset >/dev/null || scripts/apt-install.sh util-linux
 	cd bench && npm run --silent build && BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_CYCLES=$(BENCH_CYCLES) BENCH_BURST=$(BENCH_BURST) BENCH_WARMUP=$(BENCH_WARMUP) node src/run.ts
 
 SOAK_DURATION ?= 180

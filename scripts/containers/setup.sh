@@ -31,10 +31,8 @@ install_missing () {
     dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return
-  command -v apt-get >/dev/null || { log "missing ${missing[*]} and no apt-get: install them yourself"; exit 1; }
   log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "$root/scripts/apt-install.sh" "${missing[@]}" >/dev/null
 }
 
 # A stand-in carries the hash of the recipe it was built from; a changed recipe rebuilds it.
