@@ -1,6 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { parse } from 'yaml'
+import { readRules } from '../monitoring/prometheus-config.ts'
 
 /** An alerting rule as Alertmanager will see it: its name and its fixed labels. */
 export interface AlertLabels {
@@ -10,18 +8,9 @@ export interface AlertLabels {
   labels: Record<string, string>
 }
 
-interface RuleFile { groups?: Array<{ rules?: Array<{ alert?: string, labels?: Record<string, unknown> }> }> }
-
 /** Every alerting rule in the *.yml files of a Prometheus rules folder, with its labels. */
 export function readAlertLabels (rulesDir: string): AlertLabels[] {
-  const alerts: AlertLabels[] = []
-  for (const file of readdirSync(rulesDir).filter((name) => name.endsWith('.yml')).sort()) {
-    const content = parse(readFileSync(join(rulesDir, file), 'utf8')) as RuleFile | null
-    for (const rule of (content?.groups ?? []).flatMap((group) => group.rules ?? [])) {
-      if (rule.alert === undefined) continue
-      const labels = Object.fromEntries(Object.entries(rule.labels ?? {}).map(([key, value]) => [key, String(value)]))
-      alerts.push({ alertname: rule.alert, file, labels: { ...labels, alertname: rule.alert } })
-    }
-  }
-  return alerts
+  return readRules(rulesDir).flatMap(({ alert, file, labels = {} }) => alert === undefined
+    ? []
+    : [{ alertname: alert, file, labels: { ...Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)])), alertname: alert } }])
 }

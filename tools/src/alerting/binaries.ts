@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs'
+import { prometheus3 } from '../monitoring/prometheus-server.ts'
 import { REPO_ROOT } from '../support/paths.ts'
 
 /**
@@ -9,11 +10,10 @@ import { REPO_ROOT } from '../support/paths.ts'
  */
 export function alertingBinaries (env: NodeJS.ProcessEnv = process.env): { alertmanager: string, amtool: string, prometheus: string } {
   const alertmanagerDir = env.ALERTMANAGER_DIR ?? `${REPO_ROOT}.tools/alertmanager`
-  const prometheusDir = env.PROMETHEUS3_DIR ?? `${REPO_ROOT}.tools/prometheus-3`
   return {
     alertmanager: executable(`${alertmanagerDir}/bin/alertmanager`, 'scripts/install-alertmanager.sh --tests'),
     amtool: executable(`${alertmanagerDir}/bin/amtool`, 'scripts/install-alertmanager.sh --tests'),
-    prometheus: executable(`${prometheusDir}/bin/prometheus`, 'scripts/install-prometheus3.sh')
+    prometheus: prometheus3(env)
   }
 }
 

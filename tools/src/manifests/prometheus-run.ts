@@ -1,14 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
-import { REPO_ROOT } from '../support/paths.ts'
+import { prometheus3 } from '../monitoring/prometheus-server.ts'
 import { freePort } from '../support/ports.ts'
 import { startReady, type Child } from '../support/processes.ts'
 import { mountedFiles } from './config-refs.ts'
 import { find, podTemplates } from './objects.ts'
-
-/** Prometheus 3.x where scripts/install-prometheus3.sh puts it (the Makefile passes its path). */
-const PROMETHEUS = process.env.PROMETHEUS_BIN ?? join(REPO_ROOT, '.tools/prometheus-3/bin/prometheus')
 
 /**
  * Starts the real Prometheus (or `binary`: Alertmanager takes the same --config.file and
@@ -18,7 +15,7 @@ const PROMETHEUS = process.env.PROMETHEUS_BIN ?? join(REPO_ROOT, '.tools/prometh
  * loopback port. A path outside every volume is an error: with a read-only root filesystem
  * Prometheus could not write it, and the image's own files are not here.
  */
-export async function startFromDeployment (objects: readonly KubernetesObject[], name: string, dir: string, binary: string = PROMETHEUS): Promise<{ url: string, child: Child, stop: () => Promise<void> }> {
+export async function startFromDeployment (objects: readonly KubernetesObject[], name: string, dir: string, binary: string = prometheus3()): Promise<{ url: string, child: Child, stop: () => Promise<void> }> {
   const template = podTemplates(objects).find((t) => t.owner.kind === 'Deployment' && t.owner.metadata?.name === name)
   const container = template?.spec.containers.find((c) => c.args?.some((a) => a.startsWith('--config.file=')))
   if (template === undefined || container === undefined) throw new Error(`no Deployment ${name} with a --config.file argument`)

@@ -1,5 +1,5 @@
 import { globSync, readFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { setAlertmanagerTarget } from '../alerting/prometheus-alerting.ts'
 import { PATHS } from '../support/paths.ts'
@@ -47,9 +47,24 @@ export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarg
   return stringify(config)
 }
 
+/** A rule of one of the stack's rule files, with the file's name. */
+export interface Rule {
+  file: string
+  record?: string
+  alert?: string
+  labels?: Record<string, unknown>
+}
+
+/** Every rule of every *.yml file of a rules folder, in file order. */
+export function readRules (dir: string = PATHS.prometheusRules): Rule[] {
+  return globSync(join(dir, '*.yml')).sort().flatMap((path) => {
+    const groups = (parse(readFileSync(path, 'utf8')) as { groups?: Array<{ rules?: Rule[] }> } | null)?.groups ?? []
+    return groups.flatMap((group) => group.rules ?? []).map((rule) => ({ ...rule, file: basename(path) }))
+  })
+}
+
 /** The recording (each once) and alerting rule names of every rule file of the stack. */
 export function readRuleNames (dir: string = PATHS.prometheusRules): { records: string[], alerts: string[] } {
-  const rules: Array<{ record?: string, alert?: string }> = globSync(join(dir, '*.yml')).sort()
-    .flatMap((file) => parse(readFileSync(file, 'utf8')).groups.flatMap((group: { rules: unknown[] }) => group.rules))
+  const rules = readRules(dir)
   return { records: [...new Set(rules.flatMap((rule) => rule.record ?? []))], alerts: rules.flatMap((rule) => rule.alert ?? []) }
 }

@@ -5,6 +5,7 @@ import { execa } from 'execa'
 import t, { type Test } from 'tap'
 import { stringify } from 'yaml'
 import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
+import { prometheus3 } from '../../src/monitoring/prometheus-server.ts'
 import { checkJobLabel, jobMatchers, operatorJobs, operatorQueries } from '../../src/manifests/operator-job.ts'
 import { dashboardConfigMap, generatedFiles, prometheusRule, ruleGroups, ruleName, ruleSources, staleFiles } from '../../src/manifests/operator-files.ts'
 import { checkOperatorSchema, isOperatorKind } from '../../src/manifests/operator-schema.ts'
@@ -12,8 +13,8 @@ import { checkSchema } from '../../src/manifests/schema.ts'
 import { broken, rendered } from './fixtures.ts'
 
 const ROOT = 'overlays/prometheus-operator'
-// promtool of the Prometheus 3.x the tests run (make test-manifests sets PROMETHEUS_BIN).
-const PROMTOOL = join(dirname(process.env.PROMETHEUS_BIN ?? join(REPO_ROOT, '.tools/prometheus-3/bin/prometheus')), 'promtool')
+// promtool of the Prometheus 3.x the tests run.
+const PROMTOOL = join(dirname(prometheus3()), 'promtool')
 
 t.test('the overlay renders service-a and the operator objects only', async (t) => {
   t.same((await rendered(ROOT)).map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
