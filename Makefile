@@ -103,6 +103,13 @@ lint-tools: $(TOOLING) ## tools/ (make run, make smoke and the stack's tests): e
 PROMETHEUS3_DIR ?= $(TOOLS_DIR)/prometheus-3
 # Alertmanager and amtool for the tests, from Debian sid (the line nearest the cluster's image).
 ALERTMANAGER_DIR ?= $(TOOLS_DIR)/alertmanager
+# The real Skaffold (2.24+) for the tests: the one on the PATH when new enough, else installed here.
+SKAFFOLD_DIR ?= $(TOOLS_DIR)/skaffold
+export SKAFFOLD := $(SKAFFOLD_DIR)/skaffold
+
+.PHONY: skaffold
+skaffold: ## Install Skaffold 2.24+ into .tools/skaffold for the tests (the PATH's when new enough), and print its version.
+	scripts/install-skaffold.sh $(SKAFFOLD_DIR)
 
 .PHONY: test-monitoring
 test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring on Prometheus 3.x: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too; amtool checks and alert delivery through a real Alertmanager.
@@ -116,7 +123,7 @@ test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools
 	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) npx tap test/support/*.test.ts test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
 
 .PHONY: test-manifests
-test-manifests: $(TOOLING) lint-tools ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus and Alertmanager started with their Deployments' args.
+test-manifests: $(TOOLING) lint-tools skaffold ## Kubernetes, offline: render every kustomize root, strict API schema, Pod Security restricted, cross-references, skaffold.yaml, the real Prometheus and Alertmanager started with their Deployments' args.
 	scripts/require-kubectl.sh
 	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
 	ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) scripts/install-alertmanager.sh --tests

@@ -5,6 +5,26 @@ import type { K8sObject } from './objects.ts'
 
 export { REPO_ROOT }
 
+/** The Skaffold the tests run; scripts/install-skaffold.sh puts it there (make test does). */
+export const SKAFFOLD = process.env.SKAFFOLD ?? `${REPO_ROOT}.tools/skaffold/skaffold`
+
+/** Runs the real Skaffold in `cwd` (the checkout by default) and returns what it printed on stdout. */
+export async function skaffold (args: readonly string[], options: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const result = await execa(SKAFFOLD, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env, reject: false })
+  if (result.failed) throw new Error(`skaffold ${args.join(' ')}: ${result.code === 'ENOENT' ? `no ${SKAFFOLD} (run scripts/install-skaffold.sh)` : result.stderr.trim() || result.message}`)
+  return result.stdout
+}
+
+/**
+ * What `skaffold run` (or, with `profile: 'dev'`, `skaffold dev`) would apply: Skaffold's own
+ * render, offline, with its `before` hooks run and `tag` put into every container that uses a
+ * build artifact.
+ */
+export async function skaffoldRender (options: { tag: string, profile?: string, cwd?: string }): Promise<K8sObject[]> {
+  const profile = options.profile === undefined ? [] : ['-p', options.profile]
+  return parseObjects(await skaffold(['render', '--offline=true', '--digest-source=tag', '-t', options.tag, ...profile], { cwd: options.cwd }))
+}
+
 /** Every kustomize root of the repository that the tests render and check. */
 export const KUSTOMIZE_ROOTS = ['k8s', 'overlays/dev', 'overlays/multi-replica', 'overlays/prometheus-operator', 'service-a', 'prometheus', 'grafana', 'alertmanager'] as const
 
