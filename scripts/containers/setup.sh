@@ -9,8 +9,11 @@
 #                        never: fail when a pull fails.
 #   NODE_VERSION         default: the repository's .nvmrc
 #   PROMETHEUS_IMAGE     the Prometheus image name the manifests use
+#   ALERTMANAGER_IMAGE   the Alertmanager image name the manifests use
 #   PROMETHEUS3_DIR      where scripts/install-prometheus3.sh puts Prometheus 3.x, which the
 #                        Prometheus stand-in carries (default .tools/prometheus-3)
+#   ALERTMANAGER_DIR     where scripts/install-alertmanager.sh --tests puts Alertmanager, which
+#                        the Alertmanager stand-in carries (default .tools/alertmanager)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -22,6 +25,7 @@ suite=bookworm
 debian_image=docker.io/library/debian:$suite-slim
 node_image=docker.io/library/node:$node_version-$suite-slim
 prometheus_image=${PROMETHEUS_IMAGE:-quay.io/prometheus/prometheus:v3.13.2}
+alertmanager_image=${ALERTMANAGER_IMAGE:-quay.io/prometheus/alertmanager:v0.35.1}
 
 log () { echo "containers/setup: $*" >&2; }
 
@@ -89,17 +93,22 @@ build_node () {
     --label "$2" --label "$3" -t "$1" "$context" >/dev/null
 }
 
-# Prometheus 3.x, the binaries the tests run too (.tools/prometheus-3, from Debian sid).
-prometheus3=${PROMETHEUS3_DIR:-$root/.tools/prometheus-3}/bin
-build_prometheus () {
-  local context
+# Prometheus and Alertmanager stand-ins carry the binaries the tests run too (from Debian sid):
+# build_binaries CONTAINERFILE DIR NAME LABEL LABEL copies DIR's two binaries into the context.
+build_binaries () {
+  local containerfile=$1 dir=$2 context
+  shift 2
   context=$(mktemp -d)
   # shellcheck disable=SC2064 # expand now: the local is gone when the trap runs
   trap "rm -rf '$context'" RETURN
-  cp -L "$prometheus3/prometheus" "$prometheus3/promtool" "$context/"
-  podman build -q --pull=never --network=host -f "$here/stand-ins/prometheus.Containerfile" \
+  cp -L "$dir"/* "$context/"
+  podman build -q --pull=never --network=host -f "$containerfile" \
     --build-arg "DEBIAN_IMAGE=$debian_image" --label "$2" --label "$3" -t "$1" "$context" >/dev/null
 }
+prometheus3=${PROMETHEUS3_DIR:-$root/.tools/prometheus-3}/bin
+alertmanager=${ALERTMANAGER_DIR:-$root/.tools/alertmanager}/bin
+build_prometheus () { build_binaries "$here/stand-ins/prometheus.Containerfile" "$prometheus3" "$@"; }
+build_alertmanager () { build_binaries "$here/stand-ins/alertmanager.Containerfile" "$alertmanager" "$@"; }
 
 install_missing
 podman info >/dev/null || { log "podman does not run with $CONTAINERS_CONF"; exit 1; }
@@ -114,3 +123,7 @@ ensure "$node_image" "$(recipe_hash "$stand_ins/node.Containerfile" "$stand_ins/
 prometheus3_version=$("$prometheus3/prometheus" --version 2>&1 | head -1)
 ensure "$prometheus_image" "$(recipe_hash "$stand_ins/prometheus.Containerfile" <(base_id; echo "$prometheus3_version"))" \
   "Debian $suite minbase + Debian sid's ${prometheus3_version%% (*} (not the official build)" build_prometheus
+"$root/scripts/install-alertmanager.sh" --tests
+alertmanager_version=$("$alertmanager/alertmanager" --version 2>&1 | head -1)
+ensure "$alertmanager_image" "$(recipe_hash "$stand_ins/alertmanager.Containerfile" <(base_id; echo "$alertmanager_version"))" \
+  "Debian $suite minbase + Debian sid's ${alertmanager_version%% (*} (not the official build)" build_alertmanager
