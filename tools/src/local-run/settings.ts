@@ -8,29 +8,21 @@ export interface LocalSettings { servicePort: number, prometheusPort: number, gr
  * ports the Kubernetes stack's port-forwards use, so that URLs are the same in both runs.
  */
 export function settingsFromEnv (env: NodeJS.ProcessEnv): LocalSettings {
+  const number = (name: string, fallback: number, what: string, valid: (value: number) => boolean): number => {
+    const text = env[name]
+    if (text === undefined || text === '') return fallback
+    if (!valid(Number(text))) throw new Error(`${name} must be ${what}, not "${text}"`)
+    return Number(text)
+  }
+  const port = (name: string, fallback: number): number => number(name, fallback, 'a TCP port (1-65535)', (value) => Number.isInteger(value) && value >= 1 && value <= 65535)
   const runDir = env.RUN_DIR ?? PATHS.runDir
   return {
-    servicePort: port(env, 'SERVICE_PORT', 9000),
-    prometheusPort: port(env, 'PROMETHEUS_PORT', 9090),
-    grafanaPort: port(env, 'GRAFANA_PORT', 3000),
-    alertmanagerPort: port(env, 'ALERTMANAGER_PORT', 9093),
+    servicePort: port('SERVICE_PORT', 9000),
+    prometheusPort: port('PROMETHEUS_PORT', 9090),
+    grafanaPort: port('GRAFANA_PORT', 3000),
+    alertmanagerPort: port('ALERTMANAGER_PORT', 9093),
     runDir: isAbsolute(runDir) ? runDir : resolve(REPO_ROOT, runDir),
     // The load generator runs unless LOAD=0: the dashboards have data without anyone's traffic.
-    load: flag(env, 'LOAD', true)
+    load: number('LOAD', 1, '1 or 0', (value) => value === 0 || value === 1) === 1
   }
-}
-
-function flag (env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const text = env[name]
-  if (text === undefined || text === '') return fallback
-  if (text !== '0' && text !== '1') throw new Error(`${name} must be 1 or 0, not "${text}"`)
-  return text === '1'
-}
-
-function port (env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name]
-  if (text === undefined || text === '') return fallback
-  const value = Number(text)
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a TCP port (1-65535), not "${text}"`)
-  return value
 }

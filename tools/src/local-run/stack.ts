@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ALERTMANAGER_CONFIG } from '../alerting/alertmanager-config.ts'
-import { ALERTMANAGER_MISSING, findAlertmanager, startAlertmanager, type Alertmanager } from '../alerting/alertmanager-server.ts'
-import { deriveLocalConfig } from '../monitoring/prometheus-config.ts'
+import { ALERTMANAGER_CONFIG, ALERTMANAGER_MISSING, findAlertmanager, startAlertmanager } from '../alerting/alertmanager.ts'
 import { PrometheusApi } from '../monitoring/prometheus-api.ts'
+import { deriveLocalConfig } from '../monitoring/prometheus-config.ts'
 import { startPrometheus } from '../monitoring/prometheus-server.ts'
 import { waitFor } from '../support/http.ts'
 import { PATHS } from '../support/paths.ts'
@@ -14,7 +13,7 @@ export interface StackOptions {
   servicePort: number
   prometheusPort: number
   grafanaPort: number
-  /** Alertmanager's port; none: the run has no Alertmanager, and Prometheus sends no alerts. */
+  /** None: the run has no Alertmanager, and Prometheus sends no alerts. */
   alertmanagerPort?: number
   /** Holds the derived configs, logs and the Prometheus TSDB, which outlives a restart. */
   runDir: string
@@ -24,9 +23,8 @@ export interface StackOptions {
   interval?: string
   /** service-a's log file; the terminal when not given. */
   serviceLogFile?: string
-  /** Runs service-a's load generator against it (make run does, unless LOAD=0); its log goes to runDir. */
+  /** Runs service-a's load generator against it (make run does, unless LOAD=0). */
   load?: boolean
-  /** Where progress messages go. */
   log?: (message: string) => void
   env?: NodeJS.ProcessEnv
   /** Aborts the start-up (Ctrl-C): what was started is stopped and the promise rejects. */
@@ -37,7 +35,6 @@ export interface LocalStack {
   serviceUrl: string
   prometheusUrl: string
   grafanaUrl?: string
-  /** Where Alertmanager runs, when it is installed. */
   alertmanagerUrl?: string
   /** Running children, in start order. */
   children: Child[]
@@ -46,34 +43,45 @@ export interface LocalStack {
 }
 
 /**
- * The local run: service-a, then Alertmanager with the stack's config when one is installed,
- * then Prometheus with the stack's config and rules (only the targets derived), then Grafana
- * when one is installed. Resolves once Prometheus has scraped service-a successfully; on any
- * failure, stops what it had started and throws.
+ * The local run: service-a (and its load generator), then Alertmanager with the stack's config
+ * when one is installed (before Prometheus, so that its first alerts find it), then Prometheus
+ * with the stack's config and rules (only the targets derived), then Grafana when one is
+ * installed. Resolves once Prometheus has scraped service-a; on any failure, stops what it had
+ * started and throws.
  */
 export async function startLocalStack (options: StackOptions): Promise<LocalStack> {
-  const { signal, log = (message: string) => console.log(message) } = options
+  const { signal, runDir, log = (message: string) => console.log(message) } = options
+  const env = options.env ?? process.env
   const children: Child[] = []
   const stop = async (): Promise<void> => { for (const child of children.splice(0).reverse()) await child.stop() }
+  const service = (name: string, script: string, childEnv: NodeJS.ProcessEnv, output: 'inherit' | { file: string }): Child =>
+    children[children.push(start(process.execPath, [script], { name, cwd: PATHS.serviceA, env: { ...env, ...childEnv }, output, detached: true })) - 1]!
   try {
     const serviceUrl = `http://127.0.0.1:${options.servicePort}`
-    children.push(start(process.execPath, ['src/server.ts'], {
-      name: 'service-a',
-      cwd: PATHS.serviceA,
-      env: { ...(options.env ?? process.env), PORT: String(options.servicePort), HOST: '127.0.0.1' },
-      output: options.serviceLogFile === undefined ? 'inherit' : { file: options.serviceLogFile },
-      detached: true
-    }))
-    await untilReady(children[0]!, `${serviceUrl}/readyz`, { timeoutMs: 60_000, signal })
+    const serviceOutput = options.serviceLogFile === undefined ? 'inherit' : { file: options.serviceLogFile }
+    await untilReady(service('service-a', 'src/server.ts', { PORT: String(options.servicePort), HOST: '127.0.0.1' }, serviceOutput), `${serviceUrl}/readyz`, { timeoutMs: 60_000, signal })
     log(`service-a     ${serviceUrl}`)
-    if (options.load === true) children.push(await startLoadGenerator(options, serviceUrl, log))
+    mkdirSync(runDir, { recursive: true })
+    if (options.load === true) {
+      // Its JSON lines, a summary a minute, go to a file: the terminal keeps service-a's own log.
+      const logFile = join(runDir, 'load-generator.log')
+      const generator = service('load-generator', 'src/load-generator.ts', { TARGET_URL: serviceUrl }, { file: logFile })
+      await untilReady(generator, async () => generator.output().includes('"msg":"load generator started"'), { what: 'the load generator has started', signal })
+      log(`load          ${serviceUrl}  gets a few requests a second from the load generator (log ${logFile}; LOAD=0 turns it off)`)
+    }
 
-    // Alertmanager before Prometheus, so that Prometheus' first alerts find it.
-    const alertmanager = await startLocalAlertmanager(options, log)
-    if (alertmanager !== undefined) children.push(alertmanager.child)
-    const alertmanagerUrl = alertmanager?.url
+    let alertmanagerUrl: string | undefined
+    const alertmanager = options.alertmanagerPort === undefined ? undefined : findAlertmanager(env.PATH)
+    if (options.alertmanagerPort !== undefined && alertmanager === undefined) log(ALERTMANAGER_MISSING)
+    if (alertmanager !== undefined) {
+      const dir = join(runDir, 'alertmanager')
+      const started = await startAlertmanager({ binary: alertmanager, configFile: ALERTMANAGER_CONFIG, dataDir: join(dir, 'data'), port: options.alertmanagerPort!, logFile: join(dir, 'alertmanager.log'), signal })
+      children.push(started.child)
+      alertmanagerUrl = started.url
+      log(`Alertmanager  ${started.url}  (its default receiver, replace-me, notifies nobody; log ${join(dir, 'alertmanager.log')})`)
+    }
 
-    const dir = join(options.runDir, 'prometheus')
+    const dir = join(runDir, 'prometheus')
     mkdirSync(dir, { recursive: true })
     const configFile = join(dir, 'prometheus.yml')
     writeFileSync(configFile, deriveLocalConfig(PATHS.prometheusConfig, {
@@ -86,59 +94,23 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
     const prometheus = await startPrometheus({ configFile, dataDir: join(dir, 'data'), port: options.prometheusPort, logFile, binary: options.prometheus, signal })
     children.push(prometheus.child)
     log(`Prometheus    ${prometheus.url}  is up; waiting for its first scrape of service-a (within one scrape interval)`)
-    // The first scrape comes up to one interval (15 s) after the start.
     const api = new PrometheusApi(prometheus.url)
     await waitFor('Prometheus to scrape service-a successfully', async () =>
       (await api.targets()).some((target) => target.labels.job === 'service-a' && target.health === 'up') || undefined, 60_000, signal)
     log(`Prometheus    ${prometheus.url}  scrapes service-a (data in ${join(dir, 'data')}, log ${logFile})`)
 
-    const grafana = findGrafana(options.env)
+    const stack = { serviceUrl, prometheusUrl: prometheus.url, alertmanagerUrl, children, stop }
+    const grafana = findGrafana(env)
     if (grafana === undefined) {
       log(GRAFANA_MISSING)
-      return { serviceUrl, prometheusUrl: prometheus.url, alertmanagerUrl, children, stop }
+      return stack
     }
-    const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, alertmanagerUrl, runDir: options.runDir, signal })
+    const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, alertmanagerUrl, runDir, signal })
     children.push(started.child)
     log(`Grafana       ${started.url}  (home dashboard: service-a)`)
-    return { serviceUrl, prometheusUrl: prometheus.url, alertmanagerUrl, grafanaUrl: started.url, children, stop }
+    return { ...stack, grafanaUrl: started.url }
   } catch (error) {
     await stop()
     throw error
   }
-}
-
-/**
- * service-a's load generator (its src/load-generator.ts, the Deployment's entry point in the
- * cluster) at its default rate; its JSON lines, a summary a minute, go to a file, so that the
- * terminal keeps service-a's own log.
- */
-async function startLoadGenerator (options: StackOptions, serviceUrl: string, log: (message: string) => void): Promise<Child> {
-  mkdirSync(options.runDir, { recursive: true })
-  const logFile = join(options.runDir, 'load-generator.log')
-  const child = start(process.execPath, ['src/load-generator.ts'], {
-    name: 'load-generator',
-    cwd: PATHS.serviceA,
-    env: { ...(options.env ?? process.env), TARGET_URL: serviceUrl },
-    output: { file: logFile },
-    detached: true
-  })
-  await untilReady(child, async () => child.output().includes('"msg":"load generator started"'), { what: 'the load generator has started', signal: options.signal })
-  log(`load          ${serviceUrl}  gets a few requests a second from the load generator (log ${logFile}; LOAD=0 turns it off)`)
-  return child
-}
-
-/** The stack's Alertmanager on its port, with alertmanager.yml as it is; none when not installed. */
-async function startLocalAlertmanager (options: StackOptions, log: (message: string) => void): Promise<Alertmanager | undefined> {
-  if (options.alertmanagerPort === undefined) return undefined
-  const binary = findAlertmanager((options.env ?? process.env).PATH)
-  if (binary === undefined) {
-    log(ALERTMANAGER_MISSING)
-    return undefined
-  }
-  const dir = join(options.runDir, 'alertmanager')
-  const started = await startAlertmanager({
-    binary, configFile: ALERTMANAGER_CONFIG, dataDir: join(dir, 'data'), port: options.alertmanagerPort, logFile: join(dir, 'alertmanager.log'), signal: options.signal
-  })
-  log(`Alertmanager  ${started.url}  (its default receiver, replace-me, notifies nobody; log ${join(dir, 'alertmanager.log')})`)
-  return started
 }

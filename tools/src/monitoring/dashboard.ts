@@ -63,11 +63,12 @@ export function lintDashboard (dashboard: Dashboard, datasourceUid: string): str
   if (typeof dashboard.schemaVersion !== 'number') problems.push('the dashboard has no schemaVersion')
   const ids = new Set<number>()
   const cells = new Map<string, string>()
+  /** Adds `problem` unless `value` is new in `seen` (and so marks it seen). */
+  const repeated = <T> (seen: Set<T>, value: T, problem: string): void => { if (seen.has(value)) problems.push(problem); else seen.add(value) }
   for (const panel of allPanels(dashboard)) {
     const name = `panel ${panel.id ?? '?'} "${panel.title ?? ''}"`
     if (typeof panel.id !== 'number') problems.push(`${name} has no numeric id`)
-    else if (ids.has(panel.id)) problems.push(`${name} repeats the id ${panel.id}`)
-    else ids.add(panel.id)
+    else repeated(ids, panel.id, `${name} repeats the id ${panel.id}`)
     if (panel.title === undefined || panel.title === '') problems.push(`${name} has no title`)
     problems.push(...gridProblems(name, panel.gridPos, cells))
     if (panel.type === 'row') continue
@@ -76,8 +77,7 @@ export function lintDashboard (dashboard: Dashboard, datasourceUid: string): str
     const refIds = new Set<string>()
     for (const { refId, expr, datasource } of panel.targets ?? []) {
       if (refId === undefined || refId === '') problems.push(`${name} has a query without refId`)
-      else if (refIds.has(refId)) problems.push(`${name} repeats the refId ${refId}`)
-      else refIds.add(refId)
+      else repeated(refIds, refId, `${name} repeats the refId ${refId}`)
       if (expr === undefined || expr.trim() === '') problems.push(`${name} query ${refId} has no expr`)
       if (datasource !== undefined && datasource.uid !== datasourceUid) problems.push(`${name} query ${refId} uses datasource uid ${datasource.uid} instead of ${datasourceUid}`)
     }
@@ -92,12 +92,9 @@ function gridProblems (name: string, grid: Panel['gridPos'], cells: Map<string, 
   if (![x, y, w, h].every(Number.isInteger) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > GRID_WIDTH) {
     return [`${name} has a gridPos outside the ${GRID_WIDTH}-column grid: ${JSON.stringify(grid)}`]
   }
-  for (let row = y; row < y + h; row++) {
-    for (let column = x; column < x + w; column++) {
-      const owner = cells.get(`${column},${row}`)
-      if (owner !== undefined) return [`${name} overlaps ${owner}`]
-      cells.set(`${column},${row}`, name)
-    }
-  }
+  const covered = Array.from({ length: w * h }, (_, i) => `${x + (i % w)},${y + Math.floor(i / w)}`)
+  const owner = covered.map((cell) => cells.get(cell)).find((found) => found !== undefined)
+  if (owner !== undefined) return [`${name} overlaps ${owner}`]
+  for (const cell of covered) cells.set(cell, name)
   return []
 }

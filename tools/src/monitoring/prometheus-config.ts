@@ -1,7 +1,6 @@
 import { globSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { parse, stringify } from 'yaml'
-import { setAlertmanagerTarget } from '../alerting/prometheus-alerting.ts'
 import { PATHS } from '../support/paths.ts'
 
 export interface LocalTargets {
@@ -47,13 +46,26 @@ export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarg
   return stringify(config)
 }
 
-/** A rule of one of the stack's rule files, with the file's name. */
-export interface Rule {
-  file: string
-  record?: string
-  alert?: string
-  labels?: Record<string, unknown>
+/** Where the stack's Prometheus sends alerts: the alertmanager Service (alertmanager/k8s/). */
+export const ALERTMANAGER_SERVICE_TARGET = 'alertmanager:9093'
+
+/** The part of a parsed prometheus.yml that says where alerts go. */
+export interface AlertingConfig { alerting?: { alertmanagers?: Array<{ static_configs?: Array<{ targets?: string[] }> }> } }
+
+/**
+ * Points the `alerting:` block of a parsed prometheus.yml at `target` instead of the stack's
+ * Service; everything else in the block stays. Throws when the block does not send to the
+ * stack's Alertmanager: then alerts would go nowhere.
+ */
+export function setAlertmanagerTarget (config: AlertingConfig, target: string): void {
+  const found = (config.alerting?.alertmanagers ?? []).flatMap((group) => group.static_configs ?? [])
+    .map((c) => c.targets ?? []).filter((targets) => targets.includes(ALERTMANAGER_SERVICE_TARGET))
+  if (found.length === 0) throw new Error(`prometheus.yml sends no alerts to ${ALERTMANAGER_SERVICE_TARGET}: no static_configs target of alerting.alertmanagers is ${ALERTMANAGER_SERVICE_TARGET}`)
+  for (const targets of found) targets.splice(targets.indexOf(ALERTMANAGER_SERVICE_TARGET), 1, target)
 }
+
+/** A rule of one of the stack's rule files, with the file's name. */
+export interface Rule { file: string, record?: string, alert?: string, labels?: Record<string, unknown> }
 
 /** Every rule of every *.yml file of a rules folder, in file order. */
 export function readRules (dir: string = PATHS.prometheusRules): Rule[] {
@@ -67,4 +79,11 @@ export function readRules (dir: string = PATHS.prometheusRules): Rule[] {
 export function readRuleNames (dir: string = PATHS.prometheusRules): { records: string[], alerts: string[] } {
   const rules = readRules(dir)
   return { records: [...new Set(rules.flatMap((rule) => rule.record ?? []))], alerts: rules.flatMap((rule) => rule.alert ?? []) }
+}
+
+/** Every alerting rule as Alertmanager will see it: its name, and its fixed labels with `alertname`. */
+export function readAlertLabels (dir: string = PATHS.prometheusRules): Array<{ alertname: string, file: string, labels: Record<string, string> }> {
+  return readRules(dir).flatMap(({ alert, file, labels = {} }) => alert === undefined
+    ? []
+    : [{ alertname: alert, file, labels: { ...Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)])), alertname: alert } }])
 }

@@ -25,17 +25,19 @@ export interface PrometheusOptions {
   logFile: string
   /** The system's `prometheus` on PATH when not given. */
   binary?: string
+  /** More flags, after the config, storage and listen address. */
+  args?: string[]
   signal?: AbortSignal
 }
 
 /** Starts Prometheus on a loopback port and resolves once /-/ready says its TSDB is open. */
-export async function startPrometheus ({ configFile, dataDir, port, logFile, binary, signal }: PrometheusOptions): Promise<{ url: string, child: Child }> {
+export async function startPrometheus ({ configFile, dataDir, port, logFile, binary, args = [], signal }: PrometheusOptions): Promise<{ url: string, child: Child }> {
   const command = binary ?? findExecutable('prometheus')
   if (command === undefined) throw new Error(PROMETHEUS_MISSING)
   mkdirSync(dataDir, { recursive: true })
   const url = `http://127.0.0.1:${port}`
-  const args = [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`]
+  const flags = [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, ...args]
   // A loaded machine replays a WAL slowly: the generous timeout is no test's budget.
-  const child = await startReady(command, args, `${url}/-/ready`, { name: 'prometheus', output: { file: logFile }, detached: true, timeoutMs: 60_000, signal })
+  const child = await startReady(command, flags, `${url}/-/ready`, { name: 'prometheus', output: { file: logFile }, detached: true, timeoutMs: 60_000, signal })
   return { url, child }
 }

@@ -1,8 +1,10 @@
-import { checkAlertmanager } from '../alerting/alertmanager-checks.ts'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { ALERTMANAGER_CONFIG } from '../alerting/alertmanager.ts'
 import { loadDashboard, readPrometheusDatasource } from '../monitoring/dashboard.ts'
 import { readRuleNames } from '../monitoring/prometheus-config.ts'
 import { PrometheusApi } from '../monitoring/prometheus-api.ts'
-import { fetchJson, request, UnreachableError } from '../support/http.ts'
+import { fetchJson, request } from '../support/http.ts'
 import type { SmokeOptions } from './options.ts'
 
 /** The first check that failed; its message says what was expected and what came back. */
@@ -29,15 +31,16 @@ export async function smoke (options: SmokeOptions, report: (line: string) => vo
   const prometheus = new PrometheusApi(options.prometheusUrl)
   await step(`Prometheus scrapes service-a (${options.prometheusUrl}/api/v1/targets)`, () => checkTarget(prometheus))
   await step(`Prometheus has every rule of prometheus/rules/ loaded and healthy (${options.prometheusUrl}/api/v1/rules)`, () => checkRules(prometheus))
+  // request() fails only when nothing answers at all.
+  const reachable = async (url: string): Promise<boolean> => await request(url).then(() => true, () => false)
   const alertmanager = options.alertmanagerUrl
-  if (alertmanager === undefined || !await request(`${alertmanager}/-/ready`).then(() => true, (error) => !(error instanceof UnreachableError))) {
+  if (alertmanager === undefined || !await reachable(`${alertmanager}/-/ready`)) {
     report(`skip  Alertmanager is not reachable${alertmanager === undefined ? '' : ` at ${alertmanager}`}; its checks are skipped`)
   } else {
     await step(`Alertmanager is ready with alertmanager/alertmanager.yml (${alertmanager}/api/v2/status) and Prometheus sends to it (${options.prometheusUrl}/api/v1/alertmanagers)`,
       () => checkAlertmanager(alertmanager, options.prometheusUrl))
   }
-  const reachable = await fetchJson(`${options.grafanaUrl}/api/health`).then(() => true, (error) => !(error instanceof UnreachableError))
-  if (!reachable) {
+  if (!await reachable(`${options.grafanaUrl}/api/health`)) {
     report(`skip  Grafana is not reachable at ${options.grafanaUrl}; its checks are skipped`)
     return
   }
@@ -74,4 +77,20 @@ async function checkGrafana ({ grafanaUrl, grafanaUser, grafanaPassword }: Smoke
   const datasource = await fetchJson<{ status?: string, message?: string }>(`${grafanaUrl}/api/datasources/uid/${uid}/health`, { headers })
   if (datasource.status !== 'OK') throw new Error(`datasource ${uid} is ${datasource.status}: ${datasource.message}`)
   await fetchJson(`${grafanaUrl}/api/dashboards/uid/${loadDashboard().uid}`, { headers })
+}
+
+interface RouteConfig { route?: { receiver?: string, group_by?: string[] } }
+
+/** Alertmanager runs this checkout's alertmanager.yml (the same default receiver and grouping), and Prometheus sends to one. */
+async function checkAlertmanager (alertmanagerUrl: string, prometheusUrl: string): Promise<void> {
+  const ready = await request(`${alertmanagerUrl}/-/ready`)
+  if (!ready.ok) throw new Error(`/-/ready answered ${ready.status}`)
+  const status = await fetchJson<{ config?: { original?: string } }>(`${alertmanagerUrl}/api/v2/status`)
+  const running = (parse(status.config?.original ?? '') as RouteConfig | null)?.route
+  const expected = (parse(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as RouteConfig).route
+  if (running?.receiver !== expected?.receiver || JSON.stringify(running?.group_by) !== JSON.stringify(expected?.group_by)) {
+    throw new Error(`it routes to ${running?.receiver} grouped by ${JSON.stringify(running?.group_by)}, not as alertmanager/alertmanager.yml (${expected?.receiver}, ${JSON.stringify(expected?.group_by)})`)
+  }
+  const senders = await fetchJson<{ data: { activeAlertmanagers: unknown[] } }>(`${prometheusUrl}/api/v1/alertmanagers`)
+  if (senders.data.activeAlertmanagers.length === 0) throw new Error(`Prometheus at ${prometheusUrl} sends alerts to no Alertmanager (its alerting: block)`)
 }

@@ -3,30 +3,24 @@ import { setTimeout as sleep } from 'node:timers/promises'
 /** Every HTTP call of the tools gives up after this long: a hung server is a failure too. */
 export const REQUEST_TIMEOUT_MS = 5_000
 
-export class HttpError extends Error {}
-
-/** Nothing answered at all: refused, timed out, unknown host. */
-export class UnreachableError extends HttpError {}
-
-/** GET (or POST a form) and parse JSON; a network error or non-2xx status is an HttpError. */
-export async function fetchJson<T> (url: string, init: RequestInit = {}): Promise<T> {
-  const response = await request(url, init)
-  const text = await response.text()
-  if (!response.ok) throw new HttpError(`${url} answered ${response.status}: ${text.slice(0, 200)}`)
-  try {
-    return JSON.parse(text) as T
-  } catch {
-    throw new HttpError(`${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`)
-  }
-}
-
-/** fetch with the tools' timeout, and network errors turned into one readable HttpError. */
+/** fetch with the tools' timeout; it throws only when nothing answers at all (refused, timed out, unknown host). */
 export async function request (url: string, init: RequestInit = {}): Promise<Response> {
   try {
     return await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...init })
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message
-    throw new UnreachableError(`${url} is not reachable: ${cause}`)
+    throw new Error(`${url} is not reachable: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`)
+  }
+}
+
+/** GET (or POST a form) and parse JSON; a non-2xx status or a body that is not JSON throws too. */
+export async function fetchJson<T> (url: string, init: RequestInit = {}): Promise<T> {
+  const response = await request(url, init)
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 200)}`)
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    throw new Error(`${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`)
   }
 }
 

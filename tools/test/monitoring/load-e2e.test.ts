@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { settingsFromEnv } from '../../src/local-run/settings.ts'
 import type { LocalStack } from '../../src/local-run/stack.ts'
 import { loadDashboard, panelQueries, substituteGrafanaVariables } from '../../src/monitoring/dashboard.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 import { waitFor } from '../../src/support/http.ts'
-import { PATHS } from '../../src/support/paths.ts'
 import { startTestStack, TEST_INTERVAL_SECONDS } from './helpers.ts'
 
 // `make run` as it starts by default, with its load generator and nobody else sending a
 // request (issue 13): the dashboards must have data within a minute. On Prometheus 3.x with a
 // 1 s scrape and evaluation interval, as e2e.test.ts, and a summary line every 2 s instead of 60.
 
-const INTERVAL_SECONDS = TEST_INTERVAL_SECONDS
 const DEADLINE_MS = 60_000
 const runDir = t.testdir()
 let stack: LocalStack
@@ -29,23 +26,16 @@ t.before(async () => {
 /** What is left of the minute since the stack started. */
 const remaining = (): number => Math.max(DEADLINE_MS - (Date.now() - started), 1_000)
 
-t.test('make run starts the load generator unless LOAD=0', async (t) => {
-  t.equal(settingsFromEnv({}).load, true)
-  t.equal(settingsFromEnv({ LOAD: '1' }).load, true)
-  t.equal(settingsFromEnv({ LOAD: '0' }).load, false)
-  t.throws(() => settingsFromEnv({ LOAD: 'off' }), /LOAD must be 1 or 0, not "off"/)
-  t.same(stack.children.map((child) => child.name).slice(0, 2), ['service-a', 'load-generator'])
-})
-
 t.test('within a minute of the start, with only the load generator sending, every dashboard query returns data', async (t) => {
-  const queries = panelQueries(loadDashboard(PATHS.dashboard))
+  t.same(stack.children.map((child) => child.name).slice(0, 2), ['service-a', 'load-generator'])
+  const queries = panelQueries(loadDashboard())
   t.ok(queries.length >= 17)
   const from = Math.floor(started / 1000)
   for (const query of queries) {
     const series = await waitFor(`data for ${query.panel} (${query.refId})`, async () => {
       const end = Math.floor(Date.now() / 1000)
-      const expr = substituteGrafanaVariables(query.expr, { rangeSeconds: end - from, intervalSeconds: INTERVAL_SECONDS, scrapeIntervalSeconds: INTERVAL_SECONDS })
-      const result = await prometheus.queryRange(expr, from, end, INTERVAL_SECONDS)
+      const expr = substituteGrafanaVariables(query.expr, { rangeSeconds: end - from, intervalSeconds: TEST_INTERVAL_SECONDS, scrapeIntervalSeconds: TEST_INTERVAL_SECONDS })
+      const result = await prometheus.queryRange(expr, from, end, TEST_INTERVAL_SECONDS)
       return result.length > 0 ? result : undefined
     }, remaining(), undefined, 1_000)
     t.ok(series.length > 0, `${query.panel} (${query.refId})`)

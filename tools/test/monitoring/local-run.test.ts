@@ -1,8 +1,10 @@
 import { once } from 'node:events'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { parse } from 'yaml'
+import { deriveProvisioning, findGrafana } from '../../src/local-run/grafana.ts'
 import { settingsFromEnv } from '../../src/local-run/settings.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 import { smoke } from '../../src/smoke/checks.ts'
@@ -14,17 +16,20 @@ import { installFakeGrafana, tempDir } from './helpers.ts'
 
 // `make run`'s entry point as a user meets it: a process, on the system's Prometheus (2.42 on
 // bookworm, which reads the derived config: scrape config files inlined), stopped with Ctrl-C.
+// Grafana cannot be installed here: a stand-in executable (fake-grafana.ts) records how it was started.
 
 const WITHOUT_GRAFANA = process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':')
+const readYaml = (...path: string[]): any => parse(readFileSync(join(...path), 'utf8'))
 
-async function startRun (t: Test, env: Record<string, string> = {}): Promise<{ child: Child, ports: Record<'service' | 'prometheus' | 'grafana' | 'alertmanager', number> }> {
+async function startRun (t: Test, env: Record<string, string> = {}): Promise<{ child: Child, runDir: string, ports: Record<'service' | 'prometheus' | 'grafana' | 'alertmanager', number> }> {
   const ports = { service: await freePort(), prometheus: await freePort(), grafana: await freePort(), alertmanager: await freePort() }
+  const runDir = tempDir(t)
   const child = start(process.execPath, [join(REPO_ROOT, 'tools/src/local-run/main.ts')], {
     name: 'make run',
-    env: { ...process.env, SERVICE_PORT: String(ports.service), PROMETHEUS_PORT: String(ports.prometheus), GRAFANA_PORT: String(ports.grafana), ALERTMANAGER_PORT: String(ports.alertmanager), RUN_DIR: tempDir(t), PATH: WITHOUT_GRAFANA, ...env }
+    env: { ...process.env, SERVICE_PORT: String(ports.service), PROMETHEUS_PORT: String(ports.prometheus), GRAFANA_PORT: String(ports.grafana), ALERTMANAGER_PORT: String(ports.alertmanager), RUN_DIR: runDir, PATH: WITHOUT_GRAFANA, ...env }
   })
   t.teardown(() => child.stop())
-  return { child, ports }
+  return { child, runDir, ports }
 }
 
 // Start-up waits for the first scrape (up to 15 s) and a loaded machine is slow: wide margins.
@@ -42,7 +47,7 @@ function pidOf (arg: string): number {
 }
 
 t.test('make run scrapes service-a, starts the installed Alertmanager and Grafana, passes the smoke check; Ctrl-C stops it all and exits 0', async (t) => {
-  const { child, ports } = await startRun(t, { PATH: `${installFakeGrafana(tempDir(t))}:${WITHOUT_GRAFANA}` })
+  const { child, runDir, ports } = await startRun(t, { PATH: `${installFakeGrafana(tempDir(t))}:${WITHOUT_GRAFANA}` })
   await until(child, 'Ready.')
   const url = (port: number): string => `http://127.0.0.1:${port}`
   t.comment(`make run's Prometheus: ${await new PrometheusApi(url(ports.prometheus)).version()}`)
@@ -51,6 +56,11 @@ t.test('make run scrapes service-a, starts the installed Alertmanager and Grafan
   t.match(report, [/^ok .*service-a answers/, /^ok .*scrapes service-a/, /^ok .*every rule/, /^ok +Alertmanager is ready .* Prometheus sends to it/, /^ok +Grafana is healthy/])
   t.match(child.output(), /Alertmanager +http:\/\/127\.0\.0\.1:\d+ +\(its default receiver, replace-me, notifies nobody/)
   t.match(child.output(), /Grafana +http:\/\/127\.0\.0\.1:\d+ +\(home dashboard: service-a\)/)
+  const grafana = JSON.parse(readFileSync(join(runDir, 'grafana', 'data', 'started.json'), 'utf8'))
+  t.equal(grafana.args[0], 'server')
+  t.match(grafana.env, { GF_PATHS_PROVISIONING: join(runDir, 'grafana', 'provisioning'), GF_SERVER_HTTP_ADDR: '127.0.0.1', GF_SERVER_HTTP_PORT: String(ports.grafana), GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: PATHS.dashboard })
+  const datasources = readYaml(runDir, 'grafana', 'provisioning', 'datasources', 'prometheus.yaml').datasources
+  t.match(datasources, [{ url: url(ports.prometheus) }], 'Grafana gets the run\'s Prometheus')
   child.subprocess.kill('SIGINT')
   t.equal(await child.exited, 0)
   t.match(child.output(), /Stopping…\n[\s\S]*Stopped\.\n/)
@@ -76,26 +86,50 @@ t.test('without Grafana the run says so; when one part dies it stops the rest an
   t.notOk(await listening(ports.service))
 })
 
-t.test('a port already in use stops the run with the reason', async (t) => {
+t.test('a port in use or a bad setting stops the run with the reason', async (t) => {
   const server = createServer().listen(0, '127.0.0.1')
   await once(server, 'listening')
   t.teardown(() => server.close())
-  const { child } = await startRun(t, { SERVICE_PORT: String((server.address() as { port: number }).port) })
-  t.equal(await child.exited, 1)
-  t.match(child.output(), /make run: service-a exited \(1\) before .*readyz answers/)
+  const taken = await startRun(t, { SERVICE_PORT: String((server.address() as { port: number }).port) })
+  t.equal(await taken.child.exited, 1)
+  t.match(taken.child.output(), /make run: service-a exited \(1\) before .*readyz answers/)
+  const bad = await startRun(t, { SERVICE_PORT: 'ninety' })
+  t.equal(await bad.child.exited, 1)
+  t.equal(bad.child.output(), 'make run: SERVICE_PORT must be a TCP port (1-65535), not "ninety"\n')
 })
 
-t.test('a bad setting stops the run with one line naming it', async (t) => {
-  const { child } = await startRun(t, { SERVICE_PORT: 'ninety' })
-  t.equal(await child.exited, 1)
-  t.equal(child.output(), 'make run: SERVICE_PORT must be a TCP port (1-65535), not "ninety"\n')
-})
-
-t.test('settings default to the port-forward ports and a .run folder in the checkout', async (t) => {
-  t.same(settingsFromEnv({}), { servicePort: 9000, prometheusPort: 9090, grafanaPort: 3000, alertmanagerPort: 9093, runDir: PATHS.runDir, load: true })
-  t.same(settingsFromEnv({ SERVICE_PORT: '1', PROMETHEUS_PORT: '65535', GRAFANA_PORT: '', RUN_DIR: 'tmp/run' }),
-    { servicePort: 1, prometheusPort: 65535, grafanaPort: 3000, alertmanagerPort: 9093, runDir: join(REPO_ROOT, 'tmp/run'), load: true })
-  t.equal(settingsFromEnv({ RUN_DIR: '/var/run' }).runDir, '/var/run')
+t.test('settings default to the port-forward ports, a .run folder in the checkout, and the load generator on', async (t) => {
+  const defaults = { servicePort: 9000, prometheusPort: 9090, grafanaPort: 3000, alertmanagerPort: 9093, runDir: PATHS.runDir, load: true }
+  t.same(settingsFromEnv({}), defaults)
+  t.same(settingsFromEnv({ SERVICE_PORT: '1', PROMETHEUS_PORT: '65535', GRAFANA_PORT: '', RUN_DIR: 'tmp/run', LOAD: '0' }), { ...defaults, servicePort: 1, prometheusPort: 65535, runDir: join(REPO_ROOT, 'tmp/run'), load: false })
+  t.same(settingsFromEnv({ RUN_DIR: '/var/run', LOAD: '1' }), { ...defaults, runDir: '/var/run' })
   t.throws(() => settingsFromEnv({ PROMETHEUS_PORT: '70000' }), /PROMETHEUS_PORT must be a TCP port/)
   t.throws(() => settingsFromEnv({ GRAFANA_PORT: '1.5' }), /GRAFANA_PORT must be a TCP port/)
+  t.throws(() => settingsFromEnv({ LOAD: 'off' }), /LOAD must be 1 or 0, not "off"/)
+})
+
+t.test('the derived Grafana provisioning changes only the Prometheus and Alertmanager URLs and the dashboards folder', async (t) => {
+  const outDir = tempDir(t)
+  deriveProvisioning('http://127.0.0.1:9999', outDir, 'http://127.0.0.1:9998')
+  for (const file of ['prometheus.yaml', 'alertmanager.yaml']) {
+    const source = readYaml(PATHS.grafanaDatasources, file)
+    for (const datasource of source.datasources) datasource.url = datasource.type === 'prometheus' ? 'http://127.0.0.1:9999' : 'http://127.0.0.1:9998'
+    t.same(readYaml(outDir, 'datasources', file), source, file)
+  }
+  const providers = readYaml(PATHS.grafanaDashboardProviders, 'dashboards.yaml')
+  t.equal(providers.providers[0].options.path, '/etc/grafana/dashboards')
+  providers.providers[0].options.path = PATHS.grafanaDashboards
+  t.same(readYaml(outDir, 'dashboards', 'dashboards.yaml'), providers)
+})
+
+t.test('findGrafana prefers `grafana server`, falls back to grafana-server, and says undefined without either', async (t) => {
+  const dir = tempDir(t)
+  mkdirSync(join(dir, 'public'))
+  const modern = installFakeGrafana(dir)
+  t.same(findGrafana({ PATH: modern }), { command: join(modern, 'grafana'), args: ['server', '--homepath', dir] })
+  t.same(findGrafana({ PATH: modern, GRAFANA_HOME: '/opt/grafana' })?.args, ['server', '--homepath', '/opt/grafana'])
+  const legacy = installFakeGrafana(tempDir(t), 'grafana-server')
+  t.same(findGrafana({ PATH: legacy }), { command: join(legacy, 'grafana-server'), args: ['--homepath', '/usr/share/grafana'] })
+  t.equal(findGrafana({ PATH: tempDir(t) }), undefined)
+  t.equal(findGrafana({}), undefined)
 })

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { ALERTMANAGER_CONFIG } from '../../src/alerting/alertmanager-config.ts'
+import { ALERTMANAGER_CONFIG } from '../../src/alerting/alertmanager.ts'
 import { readRuleNames } from '../../src/monitoring/prometheus-config.ts'
 import { smoke, SmokeFailure } from '../../src/smoke/checks.ts'
 import { smokeOptions } from '../../src/smoke/options.ts'

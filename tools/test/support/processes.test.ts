@@ -1,23 +1,18 @@
 import { readFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { freePort } from '../../src/support/ports.ts'
-import { start, startReady, untilReady } from '../../src/support/processes.ts'
+import { start, startReady, untilReady, type ReadyOptions, type StartOptions } from '../../src/support/processes.ts'
 
 const node = process.execPath
 const SLEEP = 'setTimeout(() => {}, 30000)'
 
-t.test('untilReady polls a predicate until it passes', async (t) => {
-  const child = start(node, ['-e', SLEEP])
-  t.teardown(() => child.stop())
+t.test('untilReady polls a predicate until it passes, or a URL until it answers 2xx', async (t) => {
+  const sleeper = start(node, ['-e', SLEEP])
+  t.teardown(() => sleeper.stop())
   let calls = 0
-  await untilReady(child, async () => ++calls >= 3, { timeoutMs: 5_000, intervalMs: 10 })
+  await untilReady(sleeper, async () => ++calls >= 3, { timeoutMs: 5_000, intervalMs: 10 })
   t.equal(calls, 3)
-})
-
-t.test('startReady waits until a URL answers 2xx on a free loopback port', async (t) => {
   const port = await freePort()
   // Listens only after a delay, so the first checks are refused.
   const server = `setTimeout(() => require('node:http').createServer((q, r) => r.end('ok')).listen(${port}, '127.0.0.1'), 300)`
@@ -26,32 +21,26 @@ t.test('startReady waits until a URL answers 2xx on a free loopback port', async
   t.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200)
 })
 
-t.test('a child that exits first fails the wait at once, with the tail of its output', async (t) => {
-  const started = Date.now()
-  await t.rejects(startReady(node, ['-e', 'console.log("line one"); console.log("cannot bind"); process.exit(3)'], async () => false, { name: 'quitter', what: 'the port is open', timeoutMs: 20_000 }),
-    { message: /^quitter exited \(3\) before the port is open; its output ends with:\nline one\ncannot bind$/ })
-  t.ok(Date.now() - started < 10_000, 'long before the timeout')
-})
-
-t.test('in file mode the output goes to the log file, which the error names', async (t) => {
-  const logFile = join(await mkdtemp(join(tmpdir(), 'processes-')), 'child.log')
-  await t.rejects(startReady(node, ['-e', 'console.log("to the log"); process.exit(1)'], async () => false, { output: { file: logFile } }),
-    { message: new RegExp(`its log ${logFile} ends with:\\nto the log$`) })
-  t.equal(readFileSync(logFile, 'utf8'), 'to the log\n')
-})
-
-t.test('a timeout stops the child and says what was awaited', async (t) => {
-  const child = start(node, ['-e', SLEEP], { name: 'sleeper' })
-  await t.rejects(untilReady(child, async () => false, { timeoutMs: 300, intervalMs: 50, what: 'never' }), { message: /^timed out after 300 ms waiting for never \(last: no answer yet\)$/ })
-  t.equal(await child.exited, 'SIGTERM')
-})
-
-t.test('an aborted signal cancels the wait and stops the child', async (t) => {
-  const child = start(node, ['-e', SLEEP])
+t.test('a child that does not become ready is stopped, and the error says why, with the tail of its output', async (t) => {
+  const logFile = join(t.testdir(), 'child.log')
   const cancel = new AbortController()
   setTimeout(() => cancel.abort('Ctrl-C'), 200)
-  await t.rejects(untilReady(child, async () => false, { signal: cancel.signal, intervalMs: 20 }), { message: /gave up waiting for it is ready: Ctrl-C/ })
-  t.equal(await child.exited, 'SIGTERM')
+  const cases: Array<[string, string, StartOptions & ReadyOptions, RegExp, number | string]> = [
+    // First: the cancel comes 200 ms after the table is made.
+    ['is cancelled', SLEEP, { signal: cancel.signal, intervalMs: 20 }, /gave up waiting for it is ready: Ctrl-C/, 'SIGTERM'],
+    ['exits first', 'console.log("line one"); console.log("cannot bind"); process.exit(3)', { name: 'quitter', what: 'the port is open', timeoutMs: 20_000 },
+      /^quitter exited \(3\) before the port is open; its output ends with:\nline one\ncannot bind$/, 3],
+    ['exits first, in file mode', 'console.log("to the log"); process.exit(1)', { output: { file: logFile } }, new RegExp(`its log ${logFile} ends with:\\nto the log$`), 1],
+    ['times out', SLEEP, { timeoutMs: 300, intervalMs: 50, what: 'never' }, /^timed out after 300 ms waiting for never \(last: no answer yet\)$/, 'SIGTERM']
+  ]
+  for (const [name, script, options, message, exit] of cases) {
+    const started = Date.now()
+    const child = start(node, ['-e', script], options)
+    await t.rejects(untilReady(child, async () => false, options), { message }, name)
+    t.equal(await child.exited, exit, `${name}: ${exit}`)
+    t.ok(Date.now() - started < 10_000, `${name}: long before any generous timeout`)
+  }
+  t.equal(readFileSync(logFile, 'utf8'), 'to the log\n')
 })
 
 t.test('stop() sends SIGTERM, then SIGKILL after the grace to a child that ignores it', async (t) => {
@@ -62,6 +51,5 @@ t.test('stop() sends SIGTERM, then SIGKILL after the grace to a child that ignor
 })
 
 t.test('a program that does not exist rejects exited with a readable error', async (t) => {
-  const child = start('no-such-program-here', [])
-  await t.rejects(child.exited, { message: /^no-such-program-here: cannot start no-such-program-here: .*ENOENT/ })
+  await t.rejects(start('no-such-program-here', []).exited, { message: /^no-such-program-here: cannot start no-such-program-here: .*ENOENT/ })
 })

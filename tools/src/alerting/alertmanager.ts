@@ -1,0 +1,58 @@
+import { mkdirSync, readFileSync } from 'node:fs'
+import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml'
+import { REPO_ROOT } from '../support/paths.ts'
+import { findExecutable, startReady, type Child } from '../support/processes.ts'
+
+/** The stack's Alertmanager config, the one source of truth of the cluster, the local run and the tests. */
+export const ALERTMANAGER_CONFIG = `${REPO_ROOT}alertmanager/alertmanager.yml`
+
+export const ALERTMANAGER_MISSING = 'Alertmanager: no prometheus-alertmanager (or alertmanager) binary on PATH, ' +
+  'so the local run goes without it. Run scripts/install-alertmanager.sh (Debian\'s package, with apt-get), ' +
+  'or put an alertmanager binary from https://prometheus.io/download/#alertmanager on PATH.'
+
+/** Debian's binary is `prometheus-alertmanager`; upstream's release tarball has `alertmanager`. */
+export function findAlertmanager (path: string | undefined = process.env.PATH): string | undefined {
+  return findExecutable('prometheus-alertmanager', path) ?? findExecutable('alertmanager', path)
+}
+
+export interface Alertmanager { url: string, child: Child }
+
+/** Starts Alertmanager on a loopback port (silences in `dataDir`) and resolves once /-/ready answers 200. */
+export async function startAlertmanager ({ binary, configFile, dataDir, port, logFile, signal }: { binary: string, configFile: string, dataDir: string, port: number, logFile: string, signal?: AbortSignal }): Promise<Alertmanager> {
+  mkdirSync(dataDir, { recursive: true })
+  const url = `http://127.0.0.1:${port}`
+  // As in the Deployment: one instance, no gossip port (which would also take :9094).
+  const args = [`--config.file=${configFile}`, `--storage.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=']
+  const child = await startReady(binary, args, `${url}/-/ready`, { name: 'alertmanager', output: { file: logFile }, detached: true, signal })
+  return { url, child }
+}
+
+/**
+ * The stack's config with only the default receiver given a webhook on loopback and the group
+ * timers shortened (a test waits seconds): routes, grouping and inhibition stay exactly as shipped.
+ */
+export function deriveTestConfig (sourceFile: string, { webhookUrl, groupWait, groupInterval }: { webhookUrl: string, groupWait: string, groupInterval: string }): string {
+  const doc = parseDocument(readFileSync(sourceFile, 'utf8'))
+  const name = doc.getIn(['route', 'receiver'])
+  const receiver = ((doc.get('receivers') as YAMLSeq<YAMLMap> | undefined)?.items ?? []).find((item) => item.get('name') === name)
+  if (receiver === undefined) throw new Error(`${sourceFile}: the route's receiver "${String(name)}" is not defined`)
+  receiver.set('webhook_configs', doc.createNode([{ url: webhookUrl, send_resolved: false }]))
+  doc.setIn(['route', 'group_wait'], groupWait)
+  doc.setIn(['route', 'group_interval'], groupInterval)
+  return doc.toString()
+}
+
+/**
+ * The config with its commented examples switched on, to check that they stay valid. An
+ * example starts at a comment `# routes:` or `# - name: ...` and goes on over the comment lines
+ * indented deeper than it; each loses its `# `, so it lands where the comment was.
+ */
+export function uncommentExamples (text: string): string {
+  let indent: string | undefined
+  return text.split('\n').map((line) => {
+    const start = /^(\s*)# (?:routes:|- name: )/.exec(line)
+    if (start !== null) indent = start[1]!
+    else if (indent === undefined || !line.startsWith(`${indent}#   `)) indent = undefined
+    return indent === undefined ? line : indent + line.slice(indent.length + 2)
+  }).join('\n')
+}
