@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { isAbsolute, join, resolve } from 'node:path'
-import { parse } from 'yaml'
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execa } from 'execa'
 import { describe, podTemplates, type K8sObject } from './objects.ts'
-import { withProfile, type SkaffoldConfig } from './skaffold.ts'
+import { parseObjects } from './render.ts'
+import type { SkaffoldConfig } from './skaffold.ts'
 
 /**
  * What makes `skaffold dev` restartable at once. On exit it deletes every object it rendered
@@ -23,62 +25,45 @@ export function checkDevOverlay (objects: readonly K8sObject[]): string[] {
   for (const { owner, spec } of podTemplates(objects)) {
     for (const volume of spec.volumes ?? []) {
       if (volume.persistentVolumeClaim !== undefined) {
-        errors.push(`${describe(owner)}: volume ${volume.name} mounts claim ${volume.persistentVolumeClaim.claimName as string}; add the Deployment to overlays/dev's emptyDir patch`)
+        errors.push(`${describe(owner)}: volume ${volume.name} mounts claim ${volume.persistentVolumeClaim.claimName}; add the Deployment to overlays/dev's emptyDir patch`)
       }
     }
     // The Kubernetes default when the field is unset.
     const grace = spec.terminationGracePeriodSeconds ?? 30
-    if (grace > DEV_MAX_GRACE_SECONDS) errors.push(`${describe(owner)}: terminationGracePeriodSeconds ${grace as number} exceeds ${DEV_MAX_GRACE_SECONDS} s in the dev loop`)
+    if (grace > DEV_MAX_GRACE_SECONDS) errors.push(`${describe(owner)}: terminationGracePeriodSeconds ${grace} exceeds ${DEV_MAX_GRACE_SECONDS} s in the dev loop`)
   }
   return errors
 }
 
-/** A host hook of skaffold.yaml (render or deploy phase). */
-export interface HostHook { command: string[], os?: string[], dir?: string }
-
-interface Hooks { before?: Array<{ host?: HostHook }>, after?: Array<{ host?: HostHook }> }
-
-/** Every host hook of a config, named by where it sits. */
-export function hostHooks (config: SkaffoldConfig): Array<{ where: string, hook: HostHook }> {
-  const sources: Array<[string, Hooks | undefined]> = [
-    ['manifests.hooks', config.manifests?.hooks as Hooks | undefined],
-    ['deploy.kubectl.hooks', (config['deploy'] as { kubectl?: { hooks?: Hooks } } | undefined)?.kubectl?.hooks]
-  ]
-  return sources.flatMap(([where, hooks]) => (['before', 'after'] as const).flatMap((phase) =>
-    (hooks?.[phase] ?? []).flatMap((item, i) => item.host === undefined ? [] : [{ where: `${where}.${phase}[${i}]`, hook: item.host }])))
-}
+// A kubectl that needs no cluster: it checks the context Skaffold resolved and prints the files
+// that `apply -f` would apply.
+const KUBECTL = `#!/bin/sh
+set -e
+[ "$1 $2" = "--context $SKAFFOLD_KUBE_CONTEXT" ] || { echo "kubectl $*: not in Skaffold's kube context" >&2; exit 1; }
+while [ $# -gt 0 ]; do if [ "$1" = -f ]; then cat "$2"; echo ---; fi; shift; done
+`
 
 /**
- * The folder a hook runs in: its `dir` resolved against the folder of skaffold.yaml, as
- * Skaffold does for an imported config (HostHook.Dir is a `skaffold:"filepath"` field); without
- * `dir`, the working directory of whoever called skaffold.
+ * The dev profile's before-deploy hooks (from `skaffoldConfig({ profile: 'dev' })`), run as
+ * Skaffold runs them, in their `dir` or else in the caller's folder (`callerDir`), with a
+ * kubectl stub: together they must apply Namespace `namespace`, which overlays/dev leaves out.
  */
-export function hookDir (hook: HostHook, configDir: string, callerDir: string): string {
-  if (hook.dir === undefined || hook.dir === '') return callerDir
-  return isAbsolute(hook.dir) ? hook.dir : resolve(configDir, hook.dir)
-}
-
-/**
- * skaffold.yaml's side of the dev loop and of remote clusters: nothing stops pushes, every
- * host hook names its `dir`, and the dev profile applies the Namespace before each deploy.
- */
-export function checkSkaffoldDevLoop (config: SkaffoldConfig, configDir: string, devNamespace: string | undefined): string[] {
-  const errors: string[] = []
-  const local = (config['build'] as { local?: { push?: boolean } } | undefined)?.local
-  if (local?.push === false) errors.push('skaffold.yaml build.local.push: false never pushes, so a remote cluster cannot pull service-a (Skaffold already skips pushes to local clusters)')
-  const dev = withProfile(config, 'dev')
-  for (const [name, profile] of [['skaffold.yaml', config], ['skaffold.yaml (dev profile)', dev]] as const) {
-    for (const { where, hook } of hostHooks(profile)) {
-      if (hook.dir === undefined) errors.push(`${name} ${where}: no dir, so the hook runs in the caller's working directory`)
+export async function checkNamespaceHook (config: SkaffoldConfig, namespace: string, callerDir: string): Promise<string[]> {
+  const bin = await mkdtemp(join(tmpdir(), 'kubectl-stub-'))
+  try {
+    await writeFile(join(bin, 'kubectl'), KUBECTL)
+    await chmod(join(bin, 'kubectl'), 0o755)
+    const applied: K8sObject[] = []
+    for (const { host } of config.deploy?.kubectl?.hooks?.before ?? []) {
+      const [command = '', ...args] = host?.command ?? []
+      const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, SKAFFOLD_KUBE_CONTEXT: 'minikube' }
+      const run = await execa(command, args, { cwd: host?.dir ?? callerDir, env, reject: false })
+      if (run.failed) return [`skaffold.yaml (dev profile): before-deploy hook ${host?.command.join(' ')} fails: ${run.stderr.trim()}`]
+      applied.push(...parseObjects(run.stdout))
     }
+    if (applied.some((o) => o.kind === 'Namespace' && o.metadata.name === namespace)) return []
+    return [`skaffold.yaml (dev profile): no before-deploy hook applies Namespace ${namespace}, which overlays/dev leaves out`]
+  } finally {
+    await rm(bin, { recursive: true, force: true })
   }
-  const applied = hostHooks(dev)
-    .filter(({ where }) => where.startsWith('deploy.kubectl.hooks.before'))
-    .flatMap(({ hook }) => hook.command.flatMap((word) => word.split(/\s+/)).map((word) => join(hookDir(hook, configDir, configDir), word)))
-    .filter((path) => /\.ya?ml$/.test(path) && existsSync(path))
-    .map((path) => parse(readFileSync(path, 'utf8')) as K8sObject)
-  if (!applied.some((o) => o?.kind === 'Namespace' && o.metadata.name === devNamespace)) {
-    errors.push(`skaffold.yaml (dev profile): no before-deploy hook applies Namespace ${devNamespace ?? '(none)'}, which overlays/dev leaves out`)
-  }
-  return errors
 }

@@ -1,5 +1,8 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { execa } from 'execa'
-import { parseAllDocuments } from 'yaml'
+import { parse, parseAllDocuments } from 'yaml'
 import { REPO_ROOT } from '../support/paths.ts'
 import type { K8sObject } from './objects.ts'
 
@@ -8,21 +11,39 @@ export { REPO_ROOT }
 /** The Skaffold the tests run; scripts/install-skaffold.sh puts it there (make test does). */
 export const SKAFFOLD = process.env.SKAFFOLD ?? `${REPO_ROOT}.tools/skaffold/skaffold`
 
-/** Runs the real Skaffold in `cwd` (the checkout by default) and returns what it printed on stdout. */
+/**
+ * Runs the real Skaffold in `cwd` (the checkout by default) and returns what it printed on stdout.
+ * A failure says both streams: Skaffold prints a hook's output, its errors included, on stdout.
+ */
 export async function skaffold (args: readonly string[], options: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const result = await execa(SKAFFOLD, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env, reject: false })
-  if (result.failed) throw new Error(`skaffold ${args.join(' ')}: ${result.code === 'ENOENT' ? `no ${SKAFFOLD} (run scripts/install-skaffold.sh)` : result.stderr.trim() || result.message}`)
+  if (result.failed) throw new Error(`skaffold ${args.join(' ')}: ${result.code === 'ENOENT' ? `no ${SKAFFOLD} (run scripts/install-skaffold.sh)` : `${result.stderr}\n${result.stdout}`.trim() || result.message}`)
   return result.stdout
 }
+
+/** Which config (`file`, `-f`; skaffold.yaml by default) and profile Skaffold runs, in `cwd`. */
+export interface SkaffoldOptions { profile?: string, file?: string, cwd?: string }
+const selection = ({ profile, file }: SkaffoldOptions): string[] => [...profile === undefined ? [] : ['-p', profile], ...file === undefined ? [] : ['-f', file]]
 
 /**
  * What `skaffold run` (or, with `profile: 'dev'`, `skaffold dev`) would apply: Skaffold's own
  * render, offline, with its `before` hooks run and `tag` put into every container that uses a
- * build artifact.
+ * build artifact. Written to a file (-o): Skaffold prints a hook's output on its stdout, ahead of
+ * the manifests, so `skaffold render > stack.yaml` on a fresh clone is no valid YAML.
  */
-export async function skaffoldRender (options: { tag: string, profile?: string, cwd?: string }): Promise<K8sObject[]> {
-  const profile = options.profile === undefined ? [] : ['-p', options.profile]
-  return parseObjects(await skaffold(['render', '--offline=true', '--digest-source=tag', '-t', options.tag, ...profile], { cwd: options.cwd }))
+export async function skaffoldRender (options: SkaffoldOptions & { tag: string }): Promise<K8sObject[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'skaffold-render-'))
+  try {
+    await skaffold(['render', '--offline=true', '--digest-source=tag', '-t', options.tag, '-o', join(dir, 'out.yaml'), ...selection(options)], { cwd: options.cwd })
+    return parseObjects(await readFile(join(dir, 'out.yaml'), 'utf8'))
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** skaffold.yaml as Skaffold runs it (`skaffold diagnose --yaml-only`): the profile applied, paths resolved. */
+export async function skaffoldConfig<Config = Record<string, unknown>> (options: SkaffoldOptions = {}): Promise<Config> {
+  return parse(await skaffold(['diagnose', '--yaml-only', ...selection(options)], { cwd: options.cwd })) as Config
 }
 
 /** Every kustomize root of the repository that the tests render and check. */
@@ -47,4 +68,14 @@ export function parseObjects (text: string): K8sObject[] {
     if (document.errors.length > 0) throw new Error(document.errors[0]!.message)
     return (document.toJS() as K8sObject | null) ?? []
   })
+}
+
+/** A copy of the tracked files only (as `git clone` gives them, no git-ignored file) in `dir`. */
+export async function freshCopy (dir: string): Promise<void> {
+  const { stdout } = await execa('git', ['ls-files', '-z'], { cwd: REPO_ROOT })
+  for (const file of stdout.split('\0').filter((f) => f !== '')) {
+    await mkdir(join(dir, dirname(file)), { recursive: true })
+    // A tracked file deleted in the working tree is not in a clone of the next commit either.
+    await copyFile(join(REPO_ROOT, file), join(dir, file)).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'ENOENT') throw error })
+  }
 }

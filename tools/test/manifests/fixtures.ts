@@ -1,13 +1,39 @@
+import { rmSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import jsonPatch from 'fast-json-patch'
 import type { K8sObject } from '../../src/manifests/objects.ts'
-import { render } from '../../src/manifests/render.ts'
+import { freshCopy, render, skaffoldRender } from '../../src/manifests/render.ts'
+
+/** The tag the tests have Skaffold put into the images it builds. */
+export const TAG = 'v0-test'
+
+/** The roots that Skaffold deploys, each with the profile that selects it (skaffold.yaml's kustomize paths). */
+export const SKAFFOLD_ROOTS: Record<string, string | undefined> = { k8s: undefined, 'overlays/dev': 'dev' }
+
+let clone: Promise<string> | undefined
+/** One copy of the tracked files per test process (no git-ignored file), removed on exit: where Skaffold renders. */
+export async function freshClone (): Promise<string> {
+  clone ??= mkdtemp(join(tmpdir(), 'fresh-clone-')).then(async (dir) => {
+    process.on('exit', () => { rmSync(dir, { recursive: true, force: true }) })
+    await freshCopy(dir)
+    return dir
+  })
+  return await clone
+}
 
 const cache = new Map<string, Promise<K8sObject[]>>()
 
-/** A kustomize root rendered once per test process; every caller gets its own copy to break. */
+/**
+ * A kustomize root rendered once per test process, every caller getting its own copy to break:
+ * by Skaffold from a fresh clone where Skaffold deploys it (what users get), else by kubectl.
+ */
 export async function rendered (root: string): Promise<K8sObject[]> {
-  if (!cache.has(root)) cache.set(root, render(root))
+  if (!cache.has(root)) {
+    cache.set(root, root in SKAFFOLD_ROOTS ? skaffoldRender({ tag: TAG, profile: SKAFFOLD_ROOTS[root], cwd: await freshClone() }) : render(root))
+  }
   return structuredClone(await cache.get(root)!)
 }
 
@@ -22,17 +48,18 @@ export const expect = (path: string, value: unknown): Change => ({ op: 'test', p
 export const edit = (path: string, from: string, to: string): Change => ({ path, replace: from, with: to })
 
 /**
- * `root` rendered, with each object `Kind/name` (a generated name without its hash) changed.
- * A change that does not apply (a path or text that is not there) throws: a broken manifest
- * that breaks nothing would make the test pass for nothing.
+ * `root` rendered, with each object `Kind/name` (a generated name without its hash) changed, or
+ * left out where the changes are `null`. A change that does not apply (a path or text that is
+ * not there) throws: a broken manifest that breaks nothing would make the test pass for nothing.
  */
-export async function patched (root: string, changes: Record<string, Change[]>): Promise<KubernetesObject[]> {
-  const objects = await rendered(root)
+export async function patched (root: string, changes: Record<string, Change[] | null>): Promise<K8sObject[]> {
+  let objects = await rendered(root)
   for (const [target, list] of Object.entries(changes)) {
     const [kind, name] = target.split('/')
-    const object = objects.find((o) => o.kind === kind && [name, `${name}-${hash(o)}`].includes(o.metadata?.name))
+    const object = objects.find((o) => o.kind === kind && [name, `${name}-${hash(o)}`].includes(o.metadata.name))
     if (object === undefined) throw new Error(`${root} renders no ${target} to break`)
-    for (const change of list) {
+    if (list === null) objects = objects.filter((o) => o !== object)
+    for (const change of list ?? []) {
       if ('op' in change) {
         jsonPatch.applyOperation(object, change, true)
         continue
@@ -50,15 +77,3 @@ const hash = (object: KubernetesObject): string | undefined => /-([245-9bcdfghkm
 
 /** Messages with each generated name's hash written `<hash>`, to compare whatever the content. */
 export const unhashed = (messages: string[]): string[] => messages.map((m) => m.replace(/-[245-9bcdfghkmt]{10}\b/g, '-<hash>'))
-
-/** A copy of `objects` with `change` applied to the one object of that kind and name. */
-export function broken (objects: readonly K8sObject[], kind: string, name: string, change: (object: any) => void): K8sObject[] {
-  const copy = structuredClone(objects) as K8sObject[]
-  const object = copy.find((o) => o.kind === kind && o.metadata.name === name)
-  if (object === undefined) throw new Error(`no ${kind}/${name} to break`)
-  change(object)
-  return copy
-}
-
-/** The first container of a Deployment's pod template, to break in place. */
-export const container = (deployment: any, index = 0): any => deployment.spec.template.spec.containers[index]

@@ -1,0 +1,69 @@
+import { totalmem } from 'node:os'
+import t from 'tap'
+import { alertingBinaries } from '../../src/alerting/binaries.ts'
+import { startFromDeployment } from '../../src/manifests/prometheus-run.ts'
+import { goMemoryLimit } from '../../src/manifests/prometheus-startup.ts'
+import { fetchJson, waitFor } from '../../src/support/http.ts'
+import { add, edit, patched, rendered, replace } from './fixtures.ts'
+
+// The real Prometheus 3 and Alertmanager (Debian sid's, the nearest to the images') started as
+// their Deployments start them, from Skaffold's render: exact args, config from the generated
+// ConfigMaps at the mounted paths. The Makefile installs both.
+const C = '/spec/template/spec/containers/0'
+const { alertmanager } = alertingBinaries()
+
+t.test("Prometheus 3 starts with the Deployment's exact args and ConfigMaps: rules, both jobs, GOMEMLIMIT derived", async (t) => {
+  const { url, stop } = await startFromDeployment(await rendered('k8s'), 'prometheus', t.testdir())
+  t.teardown(stop)
+  const { data: build } = await fetchJson<{ data: { version: string } }>(`${url}/api/v1/status/buildinfo`)
+  t.comment(`Prometheus ${build.version}`)
+  t.match(build.version, /^3\./)
+  const { data: flags } = await fetchJson<{ data: Record<string, string> }>(`${url}/api/v1/status/flags`)
+  t.equal(flags['storage.tsdb.retention.time'], '15d')
+  // Prometheus reads size units as powers of 1024.
+  t.equal(flags['storage.tsdb.retention.size'], '6GiB')
+  const { data: rules } = await fetchJson<{ data: { groups: unknown[] } }>(`${url}/api/v1/rules`)
+  t.ok(rules.groups.length >= 2, 'the rule groups are loaded')
+  // The scrape manager takes the discovered targets a moment after readiness.
+  const jobs = await waitFor('both scrape jobs', async () => {
+    const { data } = await fetchJson<{ data: { activeTargets: Array<{ labels: { job: string } }> } }>(`${url}/api/v1/targets`)
+    return data.activeTargets.length >= 2 ? new Set(data.activeTargets.map((target) => target.labels.job)) : undefined
+  }, 10_000)
+  t.same(jobs, new Set(['prometheus', 'service-a']), 'scrape_config_files brought the service-a job')
+  // 0.9 of the cgroup's memory limit, or of the machine's memory where no limit is set (here).
+  const limit = await goMemoryLimit(url)
+  t.ok(limit > 0 && limit <= 0.9 * totalmem() + 1, `GOMEMLIMIT ${limit} is at most 0.9 of ${totalmem()}`)
+})
+
+t.test('with --no-auto-gomemlimit the real Prometheus leaves GOMEMLIMIT unset (math.MaxInt64)', async (t) => {
+  const { url, stop } = await startFromDeployment(await patched('k8s', { 'Deployment/prometheus': [add(`${C}/args/-`, '--no-auto-gomemlimit')] }), 'prometheus', t.testdir())
+  t.teardown(stop)
+  t.equal(await goMemoryLimit(url), 2 ** 63 - 1)
+})
+
+t.test("Alertmanager starts with the Deployment's exact args and ConfigMap, one instance without gossip", async (t) => {
+  const { url, stop } = await startFromDeployment(await rendered('k8s'), 'alertmanager', t.testdir(), alertmanager)
+  t.teardown(stop)
+  const status = await fetchJson<{ cluster: { status: string }, config: { original: string }, versionInfo: { version: string } }>(`${url}/api/v2/status`)
+  t.comment(`Alertmanager ${status.versionInfo.version}`)
+  t.equal(status.cluster.status, 'disabled', '--cluster.listen-address= turns the gossip port off')
+  t.match(status.config.original, /receiver: replace-me/, "the stack's alertmanager.yml is loaded")
+})
+
+t.test('an unknown flag or a broken config fails the start, with Prometheus or Alertmanager saying why', async (t) => {
+  const start = async (changes: Parameters<typeof patched>[1], name: string, binary?: string): Promise<unknown> => await startFromDeployment(await patched('k8s', changes), name, t.testdir(), binary)
+  await t.rejects(start({ 'Deployment/prometheus': [add(`${C}/args/-`, '--storage.tsdb.retention.sizes=1GB')] }, 'prometheus'), /exited \(\d+\)[\s\S]*retention\.sizes/)
+  for (const [configMap, file] of [['prometheus-config', 'prometheus.yml'], ['prometheus-scrape-configs', 'service-a.yml']] as const) {
+    await t.rejects(start({ [`ConfigMap/${configMap}`]: [edit(`/data/${file}`, '\nscrape_configs:', '\nscrape_configz:')] }, 'prometheus'), /exited \(\d+\)[\s\S]*scrape_configz/, file)
+  }
+  await t.rejects(start({ 'Deployment/alertmanager': [add(`${C}/args/-`, '--storage.paths=/alertmanager')] }, 'alertmanager', alertmanager), /exited \(\d+\)[\s\S]*storage\.paths/)
+  await t.rejects(start({ 'ConfigMap/alertmanager-config': [edit('/data/alertmanager.yml', 'receiver: replace-me', 'receiver: nobody')] }, 'alertmanager', alertmanager),
+    /exited \(\d+\)[\s\S]*undefined receiver \\"nobody\\"/)
+})
+
+t.test('a path on no volume, a missing ConfigMap or no such Deployment is refused before starting', async (t) => {
+  const noVolume = await patched('k8s', { 'Deployment/prometheus': [replace(`${C}/args/1`, '--storage.tsdb.path=/data')] })
+  await t.rejects(startFromDeployment(noVolume, 'prometheus', t.testdir()), /--storage\.tsdb\.path=\/data: \/data is on no volume/)
+  await t.rejects(startFromDeployment(await patched('k8s', { 'ConfigMap/prometheus-rules': null }), 'prometheus', t.testdir()), /ConfigMap prometheus-rules-\w+ does not exist/)
+  await t.rejects(startFromDeployment(await rendered('k8s'), 'grafana', t.testdir()), /no Deployment grafana with a --config.file argument/)
+})
