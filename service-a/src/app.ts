@@ -3,6 +3,7 @@ import { LogController, type FastifyInstance, type FastifyServerOptions } from '
 import fp from 'fastify-plugin'
 import pino from 'pino'
 import type { Config } from './config.ts'
+import { httpServerFactory } from './http-server.ts'
 import accessLog from './plugins/access-log.ts'
 import errors, { answerRouterError } from './plugins/errors.ts'
 import health from './plugins/health.ts'
@@ -29,9 +30,10 @@ async function serviceA (app: FastifyInstance): Promise<void> {
   await app.register(notFoundHooks)
 }
 
-/** Fastify's own options for the service: logging, request ids, URLs its router rejects. */
-export function serverOptions (config: Pick<Config, 'LOG_LEVEL'>, stdoutIsTTY = false): FastifyServerOptions {
+/** Fastify's own options for the service: the HTTP server, logging, request ids, URLs its router rejects. */
+export function serverOptions (config: Pick<Config, 'LOG_LEVEL' | 'REQUEST_TIMEOUT_MS'>, stdoutIsTTY = false): FastifyServerOptions {
   return {
+    serverFactory: httpServerFactory(config),
     logger: loggerOptions(config.LOG_LEVEL, stdoutIsTTY),
     // plugins/access-log.ts writes the one line per request; Fastify's own two are turned off.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),

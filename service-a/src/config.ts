@@ -12,6 +12,8 @@ export interface Config {
   SHUTDOWN_DELAY_MS: number
   /** Upper bound for the whole shutdown; past it the process force-exits with code 1. */
   SHUTDOWN_TIMEOUT_MS: number
+  /** How long a client may take to send a whole request (headers and body); then 408 and close. */
+  REQUEST_TIMEOUT_MS: number
 }
 
 const schema = {
@@ -23,7 +25,9 @@ const schema = {
     HOST: { type: 'string', minLength: 1, default: '0.0.0.0' },
     LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, default: 'info' },
     SHUTDOWN_DELAY_MS: { type: 'integer', minimum: 0, maximum: 300_000, default: 0 },
-    SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 300_000, default: 10_000 }
+    SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 300_000, default: 10_000 },
+    // Fastify's default is no limit at all; Node.js's own, 300 s, is far more than a GET needs.
+    REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1_000, maximum: 300_000, default: 30_000 }
   }
 } as const
 
@@ -48,7 +52,8 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     HOST: config.HOST,
     LOG_LEVEL: config.LOG_LEVEL,
     SHUTDOWN_DELAY_MS: config.SHUTDOWN_DELAY_MS,
-    SHUTDOWN_TIMEOUT_MS: config.SHUTDOWN_TIMEOUT_MS
+    SHUTDOWN_TIMEOUT_MS: config.SHUTDOWN_TIMEOUT_MS,
+    REQUEST_TIMEOUT_MS: config.REQUEST_TIMEOUT_MS
   }
 }
 

@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace'
 import Fastify from 'fastify'
 import serviceA, { serverOptions } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
+import { connections } from './http-server.ts'
 
 /** The only module with side effects: read the environment, listen, and shut down gracefully. */
 async function main (): Promise<void> {
@@ -14,18 +15,18 @@ async function main (): Promise<void> {
   // Installed only once listening: before that there is nothing to drain, and its exit-time
   // hook would turn a failed start-up into exit code 0.
   // Kubernetes sends SIGTERM and, in parallel, removes the pod from the Service's endpoints.
-  // Readiness turns 503 at once; the delay lets in-flight traffic routing catch up before
-  // app.close() stops accepting connections and waits for the requests in flight.
+  // Readiness turns 503 at once and every response says `Connection: close`, so that clients
+  // reconnect to another pod; the delay lets the endpoint removal reach every node. Then every
+  // connection with no request in flight is closed, whatever its state, and app.close() stops
+  // accepting connections and waits for the requests in flight.
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: app.log }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an uncaught error')
     else app.log.info({ signal }, 'shutting down')
     app.markNotReady()
+    connections(app.server).closeAfterResponses()
     if (config.SHUTDOWN_DELAY_MS > 0) await sleep(config.SHUTDOWN_DELAY_MS)
-    // close() reaps the keep-alive connections idle at that moment, but a connection whose
-    // request is still in flight turns idle later and would hold the process until the timeout.
-    const reaper = setInterval(() => app.server.closeIdleConnections(), 50)
+    connections(app.server).closeUnused()
     await app.close()
-    clearInterval(reaper)
     app.log.info('shutdown complete')
   })
 }

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { build } from './helper.ts'
+import { loadConfig } from '../src/config.ts'
 
 t.test('GET / greets the world', async (t) => {
   const app = await build(t)
@@ -101,14 +102,14 @@ t.test('malformed JSON in a body is a 400, not a 500', async (t) => {
 
 t.test('server options: JSON logs by default, pretty lines only on a terminal', async (t) => {
   const { serverOptions } = await import('../src/app.ts')
-  t.match(serverOptions({ LOG_LEVEL: 'warn' }).logger, { level: 'warn' })
-  t.notOk((serverOptions({ LOG_LEVEL: 'warn' }).logger as { transport?: unknown }).transport, 'no transport: plain JSON')
-  t.match(serverOptions({ LOG_LEVEL: 'info' }, true).logger, { transport: { target: 'pino-pretty' } })
+  t.match(serverOptions(loadConfig({ LOG_LEVEL: 'warn' })).logger, { level: 'warn' })
+  t.notOk((serverOptions(loadConfig({ LOG_LEVEL: 'warn' })).logger as { transport?: unknown }).transport, 'no transport: plain JSON')
+  t.match(serverOptions(loadConfig({ LOG_LEVEL: 'info' }), true).logger, { transport: { target: 'pino-pretty' } })
 })
 
 t.test('LOG_LEVEL=silent runs Fastify without a logger; errors are still answered and counted', async (t) => {
   const { serverOptions } = await import('../src/app.ts')
-  t.equal(serverOptions({ LOG_LEVEL: 'silent' }).logger, false, 'no per-request child loggers')
+  t.equal(serverOptions(loadConfig({ LOG_LEVEL: 'silent' })).logger, false, 'no per-request child loggers')
   // build() without logLines uses exactly these options.
   const app = await build(t, { extra: (app) => app.get('/boom', async () => { throw new Error('no logger to tell') }) })
   t.equal((await app.inject('/boom')).statusCode, 500)

@@ -1,13 +1,13 @@
 import t from 'tap'
 import { ConfigError, loadConfig } from '../src/config.ts'
 
-t.test('defaults suit a container: port 8080 on every interface, info logs, no shutdown delay', async (t) => {
-  t.same(loadConfig({}), { PORT: 8080, HOST: '0.0.0.0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: 0, SHUTDOWN_TIMEOUT_MS: 10_000 })
+t.test('defaults suit a container: port 8080 on every interface, info logs, no shutdown delay, 30 s to send a request', async (t) => {
+  t.same(loadConfig({}), { PORT: 8080, HOST: '0.0.0.0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: 0, SHUTDOWN_TIMEOUT_MS: 10_000, REQUEST_TIMEOUT_MS: 30_000 })
 })
 
 t.test('values are read from the environment and coerced to numbers', async (t) => {
-  const config = loadConfig({ PORT: '9000', HOST: '127.0.0.1', LOG_LEVEL: 'debug', SHUTDOWN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '20000', UNRELATED: 'x' })
-  t.same(config, { PORT: 9000, HOST: '127.0.0.1', LOG_LEVEL: 'debug', SHUTDOWN_DELAY_MS: 5000, SHUTDOWN_TIMEOUT_MS: 20_000 })
+  const config = loadConfig({ PORT: '9000', HOST: '127.0.0.1', LOG_LEVEL: 'debug', SHUTDOWN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '5000', UNRELATED: 'x' })
+  t.same(config, { PORT: 9000, HOST: '127.0.0.1', LOG_LEVEL: 'debug', SHUTDOWN_DELAY_MS: 5000, SHUTDOWN_TIMEOUT_MS: 20_000, REQUEST_TIMEOUT_MS: 5000 })
 })
 
 t.test('an empty variable counts as unset', async (t) => {
@@ -22,7 +22,9 @@ t.test('an invalid value is one message naming the variable, the rule and the va
     [{ PORT: '80.5' }, 'Invalid configuration: PORT must be integer (got "80.5")'],
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     [{ SHUTDOWN_DELAY_MS: '-1' }, 'Invalid configuration: SHUTDOWN_DELAY_MS must be >= 0 (got "-1")'],
-    [{ SHUTDOWN_TIMEOUT_MS: 'soon' }, 'Invalid configuration: SHUTDOWN_TIMEOUT_MS must be integer (got "soon")']
+    [{ SHUTDOWN_TIMEOUT_MS: 'soon' }, 'Invalid configuration: SHUTDOWN_TIMEOUT_MS must be integer (got "soon")'],
+    [{ REQUEST_TIMEOUT_MS: '0' }, 'Invalid configuration: REQUEST_TIMEOUT_MS must be >= 1000 (got "0")'],
+    [{ REQUEST_TIMEOUT_MS: '600000' }, 'Invalid configuration: REQUEST_TIMEOUT_MS must be <= 300000 (got "600000")']
   ]
   for (const [env, message] of cases) {
     t.throws(() => loadConfig(env), new ConfigError(message), message)

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Test } from 'tap'
 import serviceA, { serverOptions } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
 
 export interface BuildOptions {
   /** Registers extra routes before the app is ready, for behaviour no production route has. */
@@ -14,8 +15,8 @@ export interface BuildOptions {
 export async function build (t: Test, options: BuildOptions = {}): Promise<FastifyInstance> {
   // Without logLines the app runs as LOG_LEVEL=silent runs it: with no logger at all.
   const app = Fastify(options.logLines === undefined
-    ? serverOptions({ LOG_LEVEL: 'silent' })
-    : { ...serverOptions({ LOG_LEVEL: 'info' }), logger: logger(options.logLines) } satisfies FastifyServerOptions)
+    ? serverOptions(loadConfig({ LOG_LEVEL: 'silent' }))
+    : { ...serverOptions(loadConfig({ LOG_LEVEL: 'info' })), logger: logger(options.logLines) } satisfies FastifyServerOptions)
   await app.register(serviceA)
   options.extra?.(app)
   await app.ready()

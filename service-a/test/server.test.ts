@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import { connect } from 'node:net'
+import { once } from 'node:events'
+import { connect, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
@@ -27,6 +28,46 @@ t.test('SIGTERM: readiness turns 503, the request in flight completes, exit code
   t.ok(messages.indexOf('shutting down') < messages.indexOf('request completed'), 'shutdown began while the request was in flight')
   t.ok(messages.indexOf('request completed') < messages.indexOf('shutdown complete'), 'and completed before the process ended')
   t.match(server.logs.find((line) => line.msg === 'shutting down'), { signal: 'SIGTERM' })
+})
+
+t.test('SIGTERM with idle, silent, half-sent and slow-body connections open exits 0 within the delay plus a second', async (t) => {
+  const server = await startServer(t, { SHUTDOWN_DELAY_MS: '300' })
+  const sockets = ['', 'GET / HTTP/1.1\r\nHost: x\r\n', 'POST /hello/Ada HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n']
+    .map((bytes) => connect(server.port, '127.0.0.1').on('connect', function (this: Socket) { this.write(bytes) }).on('error', () => {}))
+  await sleep(200)
+  const killedAt = Date.now()
+  server.child.kill('SIGTERM')
+  t.equal(await server.exited, 0)
+  const took = Date.now() - killedAt
+  t.ok(took < 1300, `exit 0 after ${took} ms`)
+  for (const socket of sockets) socket.destroy()
+})
+
+t.test('a response sent while shutting down says Connection: close', async (t) => {
+  const server = await startServer(t, { SHUTDOWN_DELAY_MS: '500' })
+  const answer = rawRequest(server.port, 'GET /hello/Ada?delay=300 HTTP/1.1\r\nHost: x\r\n\r\n')
+  await sleep(100)
+  server.child.kill('SIGTERM')
+  t.match(await answer, /^HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n/i, 'and the server closed the connection after it')
+  t.equal(await server.exited, 0)
+})
+
+t.test('a client that sends its body too slowly is cut off at REQUEST_TIMEOUT_MS with a 408; a slow handler is not', async (t) => {
+  const server = await startServer(t, { REQUEST_TIMEOUT_MS: '1000' })
+  const slowHandler = fetch(`${server.url}/hello/Ada?delay=1500`)
+  const client = connect(server.port, '127.0.0.1')
+  client.write('POST /hello/Ada HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n')
+  const drip = setInterval(() => client.write(' '), 100)
+  let answer = ''
+  client.on('data', (chunk: Buffer) => { answer += chunk.toString() })
+  const startedAt = Date.now()
+  await once(client, 'close')
+  clearInterval(drip)
+  const took = Date.now() - startedAt
+  t.ok(took >= 1000 && took < 3500, `cut off after ${took} ms (the timeout, checked every second), one byte every 100 ms notwithstanding`)
+  t.match(answer, /^HTTP\/1\.1 408 Request Timeout\r\n/)
+  t.equal((await slowHandler).status, 200, 'a handler slower than the timeout still answers: the bound is on receiving the request')
+  t.equal(await inFlight(server.url), 0, 'the cut-off request gave its in-flight slot back')
 })
 
 t.test('SIGINT shuts down the same way', async (t) => {
@@ -111,7 +152,7 @@ t.test('malformed HTTP gets a 4xx with a JSON body and the server keeps serving'
   t.equal(server.child.exitCode, null, 'still running')
 })
 
-t.test('clients that hang up mid-request give their in-flight slot back', async (t) => {
+t.test('clients that hang up mid-request give their in-flight slot back, and are counted and logged as 499', async (t) => {
   const server = await startServer(t)
   const slow = connect(server.port, '127.0.0.1')
   slow.write('GET /hello/Ada?delay=300 HTTP/1.1\r\nHost: x\r\n\r\n')
@@ -122,21 +163,35 @@ t.test('clients that hang up mid-request give their in-flight slot back', async 
   slow.destroy()
   unfinished.destroy()
   await sleep(400)
-  t.equal(await inFlight(server.url), 0, 'both slots were given back')
+  const page = samples(await (await fetch(`${server.url}/metrics`)).text())
+  t.equal(page.get('http_requests_in_flight'), 0, 'both slots were given back')
+  t.equal(page.get('http_requests_total{method="GET",route="/hello/:name",status_code="499"}'), 1)
+  t.equal(page.get('http_requests_total{method="POST",route="<unmatched>",status_code="499"}'), 1)
+  t.equal(page.get('http_request_duration_seconds_count{method="GET",route="/hello/:name",status_code="499"}'), 1)
+  t.ok(page.get('http_request_duration_seconds_sum{method="GET",route="/hello/:name",status_code="499"}')! >= 0.1, 'the time the client waited')
+  const lines = server.logs.filter((line) => line.statusCode === 499)
+  t.match(lines, [
+    { msg: 'client closed the connection before the response', method: 'GET', route: '/hello/:name', url: '/hello/Ada?delay=300', responseTime: Number },
+    { msg: 'client closed the connection before the response', method: 'POST', route: '<unmatched>', url: '/nowhere' }
+  ])
 })
 
 t.test('scraped as Prometheus does (OpenMetrics), then by curl (text), then again: one set of names', async (t) => {
   const server = await startServer(t, { LOG_LEVEL: 'warn' })
   await fetch(`${server.url}/hello/Ada`)
+  const formats: string[] = []
   const scrapeAs = async (accept: string): Promise<string[]> => {
-    const body = await (await fetch(`${server.url}/metrics`, { headers: { accept } })).text()
-    return [...samples(body).keys()].filter((name) => /^(http_|service_a_|process_cpu)/.test(name)).sort()
+    const response = await fetch(`${server.url}/metrics`, { headers: { accept } })
+    formats.push(response.headers.get('content-type')!)
+    return [...samples(await response.text()).keys()].filter((name) => /^(http_|service_a_|process_cpu)/.test(name)).sort()
   }
-  const openMetrics = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5'
+  // Prometheus 3's Accept header (its escaping parameter once made this page fall back to text).
+  const openMetrics = 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2'
   const first = await scrapeAs(openMetrics)
   const text = await scrapeAs('*/*')
   t.ok(text.includes('http_requests_total{method="GET",route="/hello/:name",status_code="200"}'))
   t.ok(text.includes('process_cpu_seconds_total'))
   t.same(first, text)
   t.same(await scrapeAs(openMetrics), text)
+  t.same(formats.map((type) => type.split(';')[0]), ['application/openmetrics-text', 'text/plain', 'application/openmetrics-text'], 'the formats asked for')
 })

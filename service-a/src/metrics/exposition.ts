@@ -10,15 +10,28 @@ export interface MetricsPage {
 }
 
 /**
- * The registry's metrics in the format the `Accept` header prefers: OpenMetrics when the scraper
- * asks for it (Prometheus does), the Prometheus text format otherwise.
+ * The registry's metrics in the format the `Accept` header prefers: OpenMetrics 1.0.0 when the
+ * scraper asks for it (Prometheus 2.x and 3.x do), the Prometheus text format otherwise, and for
+ * versions this page does not speak.
  * @see https://prometheus.io/docs/instrumenting/content_negotiation/
  */
 export async function renderMetrics (registry: Registry, accept: string | undefined): Promise<MetricsPage> {
-  const preferred = new Negotiator({ headers: { accept } }).mediaType([PROMETHEUS_TEXT, OPENMETRICS_TEXT])
+  const preferred = new Negotiator({ headers: { accept: formatChoosingParameters(accept) } }).mediaType([PROMETHEUS_TEXT, OPENMETRICS_TEXT])
   if (preferred !== OPENMETRICS_TEXT) return { contentType: registry.contentType, body: await registry.metrics() }
   const openMetrics = await openMetricsRegistry(registry)
   return { contentType: openMetrics.contentType, body: await openMetrics.metrics() }
+}
+
+/**
+ * The `Accept` header with only the parameters that choose a format: `version` (and `q`).
+ * Prometheus 3 adds `escaping=allow-utf-8` (or `underscores`) to each type, which says how it
+ * wants names that are not legacy names escaped. prom-client accepts legacy names only, so
+ * any escaping gives the same page; left in, it would fail negotiator's exact parameter match
+ * and Prometheus 3 would get the text format.
+ * @see https://github.com/prometheus/prometheus/blob/main/scrape/scrape.go (acceptHeader)
+ */
+function formatChoosingParameters (accept: string | undefined): string | undefined {
+  return accept?.split(',').map((range) => range.split(';').filter((part, index) => index === 0 || /^\s*(?:version|q)\s*=/i.test(part)).join(';')).join(',')
 }
 
 /**

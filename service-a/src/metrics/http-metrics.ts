@@ -51,39 +51,54 @@ export function createHttpMetrics (registry: Registry): HttpMetrics {
 }
 
 /**
- * Set while a request holds an in-flight slot. A client that hangs up early gets no onResponse,
- * so onRequestAbort frees the slot; and when an earlier onRequest hook fails, this one never
- * runs but onResponse still does: neither may give back a slot that is not held.
+ * The methods that keep their own `method` label value. Node.js parses 34 methods; the others
+ * (PROPFIND, MKCOL, …) share one value, as in OpenTelemetry's semantic conventions, so that a
+ * scanner trying them all adds no series.
+ * @see https://opentelemetry.io/docs/specs/semconv/http/http-metrics/ (http.request.method)
  */
-const kInFlight = Symbol('metrics.inFlight')
-type Tracked = FastifyRequest & { [kInFlight]?: boolean }
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
+export const OTHER_METHOD = '_OTHER'
+export const methodLabel = (method: string): string => KNOWN_METHODS.has(method) ? method : OTHER_METHOD
+
+/** nginx's status for a client that closed the connection before it got its response. */
+export const CLIENT_CLOSED_REQUEST = 499
+
+/**
+ * The reply of a request that holds an in-flight slot. When an earlier onRequest hook fails,
+ * this one never runs but onResponse still does: it must not give back a slot that is not held.
+ */
+const kReply = Symbol('metrics.reply')
+type Tracked = FastifyRequest & { [kReply]?: FastifyReply }
 
 /**
  * The hooks that record the requests of one route. `method` is undefined where one handler
- * serves several methods; the request's own method is used then.
+ * serves several methods (the not-found handler); the request's own method is used then.
+ * A client that hangs up before its response gets no onResponse, only onRequestAbort: it is
+ * recorded there, as 499, with the time it waited.
  */
 export function requestHooks (http: HttpMetrics, route: string, method: string | undefined): Required<RouteHooks> {
-  const release = (request: Tracked): void => {
-    if (request[kInFlight] === true) {
-      request[kInFlight] = false
+  const record = (request: Tracked, reply: FastifyReply, statusCode: number): void => {
+    if (request[kReply] !== undefined) {
+      request[kReply] = undefined
       http.inFlight.dec()
     }
+    const labels = { method: method ?? methodLabel(request.method), route, status_code: statusCode }
+    http.requests.inc(labels)
+    http.duration.observe(labels, reply.elapsedTime / 1000)
   }
   return {
     onRequest (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction) {
-      request[kInFlight] = true
+      request[kReply] = reply
       http.inFlight.inc()
       done()
     },
     onResponse (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction) {
-      release(request)
-      const labels = { method: method ?? request.method, route, status_code: reply.statusCode }
-      http.requests.inc(labels)
-      http.duration.observe(labels, reply.elapsedTime / 1000)
+      record(request, reply, reply.statusCode)
       done()
     },
     onRequestAbort (request: Tracked, done: HookHandlerDoneFunction) {
-      release(request)
+      const reply = request[kReply]
+      if (reply !== undefined) record(request, reply, CLIENT_CLOSED_REQUEST)
       done()
     }
   }

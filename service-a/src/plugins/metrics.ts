@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { registerBuildInfo } from '../metrics/build-info.ts'
 import { renderMetrics } from '../metrics/exposition.ts'
 import { createInstrument, type Instrument } from '../metrics/function-metrics.ts'
-import { createHttpMetrics, DURATION_BUCKETS_SECONDS, errorTypeLabeler, requestHooks } from '../metrics/http-metrics.ts'
+import { createHttpMetrics, DURATION_BUCKETS_SECONDS, errorTypeLabeler, methodLabel, requestHooks } from '../metrics/http-metrics.ts'
 import { hookEveryRoute, UNMATCHED_ROUTE } from '../route-hooks.ts'
 import { statusCodeOf } from './errors.ts'
 
@@ -39,7 +39,7 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   const errorType = errorTypeLabeler()
   app.addHook('onError', (request, reply, error, done) => {
     if (statusCodeOf(error) >= 500) {
-      http.errors.inc({ method: request.method, route: request.routeOptions.url ?? UNMATCHED_ROUTE, error: errorType(error) })
+      http.errors.inc({ method: methodLabel(request.method), route: request.routeOptions.url ?? UNMATCHED_ROUTE, error: errorType(error) })
     }
     done()
   })

@@ -1,5 +1,7 @@
+import { METHODS } from 'node:http'
+import type { InjectOptions } from 'fastify'
 import t from 'tap'
-import { DURATION_BUCKETS_SECONDS } from '../../src/metrics/http-metrics.ts'
+import { DURATION_BUCKETS_SECONDS, OTHER_METHOD } from '../../src/metrics/http-metrics.ts'
 import { UNMATCHED_ROUTE } from '../../src/route-hooks.ts'
 import { build, samples, scrape } from '../helper.ts'
 
@@ -93,6 +95,19 @@ t.test('every unmatched request is counted under one route label, whatever its p
   t.equal([...metrics.keys()].filter((key) => key.startsWith('http_requests_total')).length, 2)
 })
 
+t.test('of the 34 methods Node.js parses, those outside the standard seven share one label value', async (t) => {
+  const app = await build(t)
+  const methodsSeen = async (): Promise<string[]> => [...new Set([...(await scrape(app)).keys()]
+    .flatMap((key) => /^http_requests_total\{method="([^"]+)"/.exec(key)?.[1] ?? []))].sort()
+  // CONNECT never reaches the router: Node.js hands it to the server's 'connect' event.
+  for (const method of METHODS.filter((m) => m !== 'CONNECT')) await app.inject({ method: method as InjectOptions['method'], url: '/nowhere' })
+  t.same(await methodsSeen(), ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', OTHER_METHOD])
+  for (const method of ['PROPFIND', 'MKCOL', 'PURGE', 'SEARCH']) await app.inject({ method: method as InjectOptions['method'], url: '/nowhere' })
+  t.same(await methodsSeen(), ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', OTHER_METHOD], 'more of them add no series')
+  const others = [...(await scrape(app))].filter(([key]) => key.startsWith(`http_requests_total{method="${OTHER_METHOD}"`))
+  t.equal(others.reduce((sum, [, value]) => sum + value, 0), METHODS.length - 8 + 4, 'every one of them counted')
+})
+
 t.test('/metrics, /healthz and /readyz are kept out of the request metrics', async (t) => {
   const app = await build(t)
   await app.inject('/healthz')
@@ -142,19 +157,41 @@ t.test('an error before routing is counted under the unmatched route', async (t)
   t.equal(metrics.get('http_requests_in_flight'), 0, 'a request whose hooks failed holds no in-flight slot')
 })
 
-const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+/** The Accept headers Prometheus sends with its default scrape protocols. */
+const PROMETHEUS_2_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+// prometheus/prometheus v3.14.0, scrape/scrape_test.go; the e2e test captures 3.5's own.
+const PROMETHEUS_3_ACCEPT = 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2'
+const PROMETHEUS_ACCEPT = PROMETHEUS_2_ACCEPT
 
-t.test('OpenMetrics is served when the scraper asks for it, Prometheus text otherwise', async (t) => {
+t.test('every Accept header Prometheus 2.x and 3.x send gets OpenMetrics 1.0.0; anything else gets text', async (t) => {
   const app = await build(t)
   await app.inject('/')
-  const openMetrics = await app.inject({ url: '/metrics', headers: { accept: PROMETHEUS_ACCEPT } })
-  t.equal(openMetrics.headers['content-type'], 'application/openmetrics-text; version=1.0.0; charset=utf-8')
+  const contentTypeFor = async (accept: string | undefined): Promise<string | undefined> =>
+    (await app.inject({ url: '/metrics', headers: accept === undefined ? {} : { accept } })).headers['content-type'] as string | undefined
+  const openMetrics = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
+  const text = 'text/plain; version=0.0.4; charset=utf-8'
+  const cases: Array<[string, string | undefined, string]> = [
+    ['Prometheus 2.x', PROMETHEUS_2_ACCEPT, openMetrics],
+    ['Prometheus 3.x', PROMETHEUS_3_ACCEPT, openMetrics],
+    ['Prometheus 3.x, names escaped with underscores', PROMETHEUS_3_ACCEPT.replaceAll('allow-utf-8', 'underscores'), openMetrics],
+    ['OpenMetrics with no version', 'application/openmetrics-text', openMetrics],
+    ['an OpenMetrics version this page does not speak', 'application/openmetrics-text;version=2.0.0', text],
+    ['the same, with text as the fallback', 'application/openmetrics-text;version=2.0.0,text/plain;q=0.5', text],
+    ['text 1.0.0 only (UTF-8 names)', 'text/plain;version=1.0.0;escaping=allow-utf-8', text],
+    ['curl', '*/*', text],
+    ['no Accept at all', undefined, text],
+    ['plain text', 'text/plain', text],
+    ['something else entirely', 'application/json', text]
+  ]
+  for (const [name, accept, expected] of cases) t.equal(await contentTypeFor(accept), expected, name)
+})
+
+t.test('the OpenMetrics page names counter families without _total and ends with # EOF; the series are those of the text page', async (t) => {
+  const app = await build(t)
+  await app.inject('/')
+  const openMetrics = await app.inject({ url: '/metrics', headers: { accept: PROMETHEUS_3_ACCEPT } })
   t.match(openMetrics.body, /^# TYPE http_requests counter$/m, 'OpenMetrics names the counter family without _total')
   t.match(openMetrics.body, /# EOF\n?$/)
-  for (const accept of ['text/plain', '*/*', 'application/json']) {
-    const text = await app.inject({ url: '/metrics', headers: { accept } })
-    t.equal(text.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8', accept)
-  }
   t.equal(samples(openMetrics.body).get(`http_requests_total${ok('/')}`), 1, 'both formats show the same series')
 })
 
