@@ -9,7 +9,7 @@ export function describe (): string {
   return `${cpus().length} × ${model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`
 }
 
-export const load = () => loadavg().map((n) => n.toFixed(2)).join(' ')
+export const load = (): string => loadavg().map((n) => n.toFixed(2)).join(' ')
 
 /**
  * Raises the priority of this process's threads to nice -20 where allowed (root); the servers
@@ -31,8 +31,8 @@ export function raisePriority (): boolean {
  * servers, where the machine has two and taskset exists; otherwise both share every CPU.
  */
 export function pinLoadGenerator (): number | undefined {
-  if (availableParallelism() < 2) return undefined
   try {
+    if (availableParallelism() < 2) return undefined
     execFileSync('taskset', ['-a', '-c', '-p', '0', String(process.pid)], { stdio: 'ignore' })
     return 1
   } catch {
@@ -42,10 +42,8 @@ export function pinLoadGenerator (): number | undefined {
 
 /** Installed versions of the packages under test: bench's own, and service-a's. */
 export function versions (): string {
-  const bench = createRequire(import.meta.url)
-  const service = createRequire(new URL('../../service-a/package.json', import.meta.url))
-  const of = (require: NodeJS.Require, name: string) => `${name} ${(require(`${name}/package.json`) as { version: string }).version}`
-  const pino = of(createRequire(service.resolve('fastify')), 'pino')
-  return [`service-a: ${of(service, 'fastify')}, ${of(service, 'prom-client')}, ${pino}`,
-    `peers: ${['fastify', 'fastify-metrics', 'fastify-metrics-13', 'express', 'express-prom-bundle', 'autocannon'].map((n) => of(bench, n)).join(', ')}`].join('; ')
+  const of = (from: string, name: string): string => `${name} ${(createRequire(from)(`${name}/package.json`) as { version: string }).version}`
+  const service = new URL('../../service-a/package.json', import.meta.url).pathname
+  return `service-a: ${['fastify', 'prom-client'].map((n) => of(service, n)).join(', ')}, ${of(createRequire(service).resolve('fastify'), 'pino')}; ` +
+    `peers: ${['fastify', 'fastify-metrics', 'fastify-metrics-13', 'express', 'express-prom-bundle', 'autocannon'].map((n) => of(import.meta.filename, n)).join(', ')}`
 }

@@ -1,10 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { load } from './load.ts'
+import { load } from './measure.ts'
 import { pinLoadGenerator } from './machine.ts'
-import { startServer } from './server.ts'
-import { selectVariants } from './variants.ts'
+import { selectVariants, startServer } from './variants.ts'
 
 /**
  * `node src/profile.ts VARIANT [SECONDS]`: one server under load with --cpu-prof; prints where
@@ -45,4 +44,4 @@ profile.samples.forEach((node, i) => {
   byOwner.set(who, (byOwner.get(who) ?? 0) + dt)
 })
 const top = (map: Map<string, number>) => [...map].sort(([, a], [, b]) => b - a).slice(0, 25).map(([name, t]) => `${(100 * t / busy).toFixed(1).padStart(6)}  ${name}`).join('\n')
-console.log(`${id}: ${(result.requests / result.seconds).toFixed(0)} req/s; profile ${file}\n\nself time by owner (% of busy samples)\n${top(byOwner)}\n\nself time by function\n${top(byFunction)}`)
+console.log(`${id}: ${(result.requests.total / result.duration).toFixed(0)} req/s; profile ${file}\n\nself time by owner (% of busy samples)\n${top(byOwner)}\n\nself time by function\n${top(byFunction)}`)

@@ -1,21 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs'
 import { spread, type Spread } from './bursts.ts'
 import { ratio, type Figures, type TargetCheck } from './targets.ts'
 import type { Variant } from './variants.ts'
 
 /** What one round gave for one server. */
-export interface RoundFigures {
-  server: string
-  cpuUsPerRequest: number
-  cpuRatio: number
-  reqPerSec: number
-  p50Ms: number
-  p99Ms: number
-  spawnToReadyMs: number
-  rssIdleBytes: number
-  rssLoadBytes: number
-  rssRatio: number
-}
+export interface RoundFigures { server: string, cpuUsPerRequest: number, cpuRatio: number, reqPerSec: number, p50Ms: number, p99Ms: number, spawnToReadyMs: number, rssIdleBytes: number, rssLoadBytes: number, rssRatio: number }
 
 /** /metrics of one server: render time after many requests, then series under random paths. */
 export interface MetricsFigures { server: string, renderP50Ms: number, renderP99Ms: number, openMetricsP50Ms: number, samples: number, pageBytes: number, seriesBefore: number, seriesAfter: number, randomPaths: number }
@@ -56,14 +44,4 @@ export function renderReport (header: string[], variants: Variant[], rounds: Rou
   }
   lines.push('', '| target (service-a) | measured | |', '|---|---|---|', ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.pass ? 'PASS' : 'MISS'} |`))
   return lines.join('\n') + '\n'
-}
-
-/** Replaces the generated section `<!-- NAME:results:start -->` … `end -->` of a Markdown file; the prose around it stays. */
-export function writeSection (path: string, name: string, section: string): void {
-  const [start, end] = [`<!-- ${name}:results:start -->`, `<!-- ${name}:results:end -->`]
-  const text = readFileSync(path, 'utf8')
-  const from = text.indexOf(start)
-  const to = text.indexOf(end)
-  if (from === -1 || to < from) throw new Error(`${path} has no ${start} … ${end} section to replace`)
-  writeFileSync(path, text.slice(0, from) + `${start}\n${section}${end}` + text.slice(to + end.length))
 }

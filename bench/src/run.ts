@@ -3,34 +3,17 @@ import { createHistogram } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PATHS, REPO_ROOT } from '../../tools/src/support/paths.ts'
 import { perRequest, roundRatios, schedule, type Burst } from './bursts.ts'
-import { renderTimes, scrape } from './exposition.ts'
-import { load } from './load.ts'
 import * as machine from './machine.ts'
-import { cpuSeconds, rssBytes } from './proc.ts'
-import { figures, renderReport, writeSection, type MetricsFigures, type RoundFigures } from './report.ts'
-import { startServer, type RunningServer } from './server.ts'
+import { cpuSeconds, load, numbersFromEnv, parsePage, randomPath, renderTimes, rssBytes, scrape, writeSection } from './measure.ts'
+import { figures, renderReport, type MetricsFigures, type RoundFigures } from './report.ts'
 import { EXTRA_ROUTES } from './servers/routes.ts'
 import { checkTargets } from './targets.ts'
-import { BASELINE, selectVariants, type Variant } from './variants.ts'
+import { BASELINE, selectVariants, startServer, type RunningServer, type Variant } from './variants.ts'
 
-const env = process.env
-const settings = {
-  rounds: positive('BENCH_ROUNDS', 5),
-  cycles: positive('BENCH_CYCLES', 8),
-  burst: positive('BENCH_BURST', 1),
-  warmup: positive('BENCH_WARMUP', 2),
-  connections: positive('BENCH_CONNECTIONS', 10),
-  renderRequests: positive('BENCH_RENDER_REQUESTS', 100_000),
-  randomPaths: positive('BENCH_RANDOM_PATHS', 10_000)
-}
-const output = env.BENCH_OUTPUT ?? `${REPO_ROOT}docs/benchmarks.md`
-const variants = selectVariants(env.BENCH_ONLY, env.BENCH_BUILDS)
-
-function positive (name: string, fallback: number): number {
-  const value = Number(env[name] ?? fallback)
-  if (!(value > 0)) throw new Error(`${name} must be a positive number (got ${JSON.stringify(env[name])})`)
-  return value
-}
+const settings = numbersFromEnv({ BENCH_ROUNDS: 5, BENCH_CYCLES: 8, BENCH_BURST: 1, BENCH_WARMUP: 2, BENCH_CONNECTIONS: 10, BENCH_RENDER_REQUESTS: 100_000, BENCH_RANDOM_PATHS: 10_000 })
+const { BENCH_ROUNDS: rounds, BENCH_CYCLES: cycles, BENCH_BURST: burst, BENCH_WARMUP: warmup, BENCH_CONNECTIONS: connections, BENCH_RENDER_REQUESTS: renderRequests, BENCH_RANDOM_PATHS: randomPaths } = settings
+const output = process.env.BENCH_OUTPUT ?? `${REPO_ROOT}docs/benchmarks.md`
+const variants = selectVariants(process.env.BENCH_ONLY, process.env.BENCH_BUILDS)
 
 /**
  * One round: every server started afresh (one after the other, so that spawn→ready is timed on
@@ -43,16 +26,16 @@ async function measureRound (order: Variant[], cpu: number | undefined): Promise
     for (const v of order) servers.push(await startServer(v, cpu))
     await sleep(500)
     const state = new Map(order.map((v, i) => [v.id, { server: servers[i]!, idle: rssBytes(servers[i]!.pid), peak: 0, seconds: 0, latency: createHistogram() }]))
-    for (const { port } of servers) await load({ port, connections: settings.connections, duration: settings.warmup })
+    for (const { port } of servers) await load({ port, connections, duration: warmup })
     const bursts: Burst[] = []
-    for (const v of schedule(order, settings.cycles).flat()) {
+    for (const v of schedule(order, cycles).flat()) {
       const s = state.get(v.id)!
       const sampler = setInterval(() => { s.peak = Math.max(s.peak, rssBytes(s.server.pid)) }, 100)
       const before = cpuSeconds(s.server.pid)
-      const result = await load({ port: s.server.port, connections: settings.connections, duration: settings.burst, latency: s.latency })
-      bursts.push({ server: v.id, cpuSeconds: cpuSeconds(s.server.pid) - before, requests: result.requests })
+      const result = await load({ port: s.server.port, connections, duration: burst, latency: s.latency })
+      bursts.push({ server: v.id, cpuSeconds: cpuSeconds(s.server.pid) - before, requests: result.requests.total })
       clearInterval(sampler)
-      s.seconds += result.seconds
+      s.seconds += result.duration
       if (result.failures > 0) throw new Error(`${v.id}: ${result.failures} failed requests under load`)
     }
     allBursts.push(bursts)
@@ -60,41 +43,29 @@ async function measureRound (order: Variant[], cpu: number | undefined): Promise
     return order.map((v) => {
       const { server, idle, peak, seconds, latency } = state.get(v.id)!
       const requests = bursts.filter((b) => b.server === v.id).reduce((n, b) => n + b.requests, 0)
-      return {
-        server: v.id,
-        cpuUsPerRequest: costs.get(v.id)! * 1e6,
-        cpuRatio: ratios.get(v.id)!,
-        reqPerSec: requests / seconds,
-        p50Ms: latency.percentile(50) / 1e6,
-        p99Ms: latency.percentile(99) / 1e6,
-        spawnToReadyMs: server.spawnToReadyMs,
-        rssIdleBytes: idle,
-        rssLoadBytes: peak,
-        rssRatio: peak / state.get(BASELINE)!.peak
-      }
+      const cpuUsPerRequest = costs.get(v.id)! * 1e6
+      const [p50Ms, p99Ms] = [latency.percentile(50) / 1e6, latency.percentile(99) / 1e6]
+      return { server: v.id, cpuUsPerRequest, cpuRatio: ratios.get(v.id)!, reqPerSec: requests / seconds, p50Ms, p99Ms, spawnToReadyMs: server.spawnToReadyMs, rssIdleBytes: idle, rssLoadBytes: peak, rssRatio: peak / state.get(BASELINE)!.peak }
     })
   } finally {
     for (const s of servers) await s.stop()
   }
 }
 
-/** Random lowercase words: what a scanner probes, and nothing a path normaliser folds. */
-const randomPath = () => `/scan/${Array.from({ length: 12 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('')}`
-
 /** /metrics render time after many requests over 20 routes, then series growth under random paths. */
 async function measureMetrics (variant: Variant, cpu: number | undefined): Promise<MetricsFigures> {
   const server = await startServer(variant, cpu)
   try {
-    const { port, connections } = { port: server.port, connections: settings.connections }
-    await load({ port, connections, amount: settings.renderRequests, paths: ['/', ...EXTRA_ROUTES] })
+    const port = server.port
+    await load({ port, connections, amount: renderRequests, paths: ['/', ...EXTRA_ROUTES] })
     await renderTimes(port, 20)
     const render = await renderTimes(port, 200)
     const openMetrics = await renderTimes(port, 200, true)
-    await load({ port, connections, amount: 100, paths: randomPath })
-    const before = await scrape(port)
-    await load({ port, connections, amount: settings.randomPaths, paths: randomPath })
-    const after = await scrape(port)
-    return { server: variant.id, renderP50Ms: render.p50Ms, renderP99Ms: render.p99Ms, openMetricsP50Ms: openMetrics.p50Ms, samples: render.page.samples, pageBytes: render.page.bytes, seriesBefore: before.requestSeries, seriesAfter: after.requestSeries, randomPaths: settings.randomPaths }
+    await load({ port, connections, amount: 100, paths: [randomPath] })
+    const before = parsePage(await scrape(port))
+    await load({ port, connections, amount: randomPaths, paths: [randomPath] })
+    const after = parsePage(await scrape(port))
+    return { server: variant.id, renderP50Ms: render.p50Ms, renderP99Ms: render.p99Ms, openMetricsP50Ms: openMetrics.p50Ms, samples: render.page.samples, pageBytes: render.page.bytes, seriesBefore: before.requestSeries, seriesAfter: after.requestSeries, randomPaths }
   } finally {
     await server.stop()
   }
@@ -104,25 +75,25 @@ const cpu = machine.pinLoadGenerator()
 const raised = machine.raisePriority()
 const loadBefore = machine.load()
 const started = new Date()
-console.error(`bench: ${variants.length} servers × ${settings.rounds} rounds of ${settings.cycles} cycles of ${settings.burst} s bursts; load average ${loadBefore}`)
-const rounds: RoundFigures[] = []
+console.error(`bench: ${variants.length} servers × ${rounds} rounds of ${cycles} cycles of ${burst} s bursts; load average ${loadBefore}`)
+const results: RoundFigures[] = []
 const allBursts: Burst[][] = []
-for (const [round, order] of schedule(variants, settings.rounds).entries()) {
-  rounds.push(...await measureRound(order, cpu))
-  console.error(`  round ${round + 1}: ${rounds.slice(-order.length).map((f) => `${f.server} ${f.cpuRatio.toFixed(3)}`).join(', ')}`)
+for (const [round, order] of schedule(variants, rounds).entries()) {
+  results.push(...await measureRound(order, cpu))
+  console.error(`  round ${round + 1}: ${results.slice(-order.length).map((f) => `${f.server} ${f.cpuRatio.toFixed(3)}`).join(', ')}`)
 }
 const metrics: MetricsFigures[] = []
 for (const v of variants.filter((v) => v.metrics)) {
   metrics.push(await measureMetrics(v, cpu))
   console.error(`  /metrics ${v.id}: render p50 ${metrics.at(-1)!.renderP50Ms.toFixed(3)} ms, ${metrics.at(-1)!.samples} samples`)
 }
-const checks = checkTargets(figures(rounds, metrics.find((m) => m.server === 'service-a')))
+const checks = checkTargets(figures(results, metrics.find((m) => m.server === 'service-a')))
 const report = renderReport([
   `Run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${machine.describe()}, Node.js ${process.versions.node}.`,
   `Load average before ${loadBefore}, after ${machine.load()}. ${cpu === undefined ? 'Not pinned (one CPU or no taskset).' : `Servers pinned to CPU ${cpu}, autocannon to CPU 0`}${raised ? ', both at nice -20.' : '.'}`,
-  `Settings: ${settings.rounds} rounds × ${settings.cycles} cycles of ${settings.burst} s bursts per server (after ${settings.warmup} s of warm-up), ${settings.connections} connections. Versions: ${machine.versions()}.`
-], variants, rounds, metrics, checks, settings.renderRequests)
+  `Settings: ${rounds} rounds × ${cycles} cycles of ${burst} s bursts per server (after ${warmup} s of warm-up), ${connections} connections. Versions: ${machine.versions()}.`
+], variants, results, metrics, checks, renderRequests)
 console.log(report)
 mkdirSync(`${PATHS.runDir}/bench`, { recursive: true })
-writeFileSync(`${PATHS.runDir}/bench/results-${started.getTime()}.json`, JSON.stringify({ settings, rounds, bursts: allBursts, metrics, checks }, null, 2))
+writeFileSync(`${PATHS.runDir}/bench/results-${started.getTime()}.json`, JSON.stringify({ settings, rounds: results, bursts: allBursts, metrics, checks }, null, 2))
 if (output !== '') writeSection(output, 'bench', report)

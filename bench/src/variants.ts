@@ -1,16 +1,11 @@
+import { request } from 'node:http'
 import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '../../tools/src/support/ports.ts'
+import { start, untilReady } from '../../tools/src/support/processes.ts'
 
-/** One server under test: how to start it and what to measure on it. */
-export interface Variant {
-  id: string
-  label: string
-  /** File in dist/servers/: the compiled entry, as the image runs it. */
-  entry: string
-  args?: string[]
-  env?: Record<string, string>
-  /** Serves /metrics: gets the render and series measurements. */
-  metrics: boolean
-}
+/** One server under test: its compiled entry in dist/servers/, as the image runs JavaScript; `metrics`: it gets the /metrics measurements. */
+export interface Variant { id: string, label: string, entry: string, args?: string[], env?: Record<string, string>, metrics: boolean }
 
 export const BASELINE = 'fastify'
 /** The other metrics integrations: logging-off service-a should cost no more than the cheapest. */
@@ -21,8 +16,8 @@ export const VARIANTS: Variant[] = [
   { id: 'fastify', label: 'bare Fastify', entry: 'fastify.js', metrics: false },
   { id: 'service-a-silent', label: 'service-a, logging off (LOG_LEVEL=silent)', entry: 'service-a.js', env: { LOG_LEVEL: 'silent' }, metrics: true },
   { id: 'service-a', label: 'service-a as shipped (LOG_LEVEL=info)', entry: 'service-a.js', env: { LOG_LEVEL: 'info' }, metrics: true },
-  { id: 'fastify-metrics', label: 'fastify-metrics 14 defaults', entry: 'fastify-metrics.js', args: ['fastify-metrics'], metrics: true },
-  { id: 'fastify-metrics-13', label: 'fastify-metrics 13.2.1 defaults (prom-client)', entry: 'fastify-metrics.js', args: ['fastify-metrics-13'], metrics: true },
+  { id: 'fastify-metrics', label: 'fastify-metrics 14 defaults', entry: 'fastify.js', args: ['fastify-metrics'], metrics: true },
+  { id: 'fastify-metrics-13', label: 'fastify-metrics 13.2.1 defaults (prom-client)', entry: 'fastify.js', args: ['fastify-metrics-13'], metrics: true },
   { id: 'express', label: 'Express 5 + express-prom-bundle', entry: 'express.js', metrics: true }
 ]
 
@@ -35,13 +30,34 @@ export function selectVariants (only = '', builds = ''): Variant[] {
   const wanted = new Set([BASELINE, ...only.split(',').map((id) => id.trim()).filter(Boolean)])
   const unknown = [...wanted].filter((id) => !VARIANTS.some((v) => v.id === id))
   if (unknown.length > 0) throw new Error(`BENCH_ONLY names unknown variants: ${unknown.join(', ')}`)
-  const chosen = only === '' ? VARIANTS : VARIANTS.filter((v) => wanted.has(v.id))
-  return [...chosen, ...builds.split(',').filter(Boolean).map(savedBuild)]
+  return [...(only === '' ? VARIANTS : VARIANTS.filter((v) => wanted.has(v.id))), ...builds.split(',').filter(Boolean).map((spec) => {
+    const match = /^([\w.-]+)=([^:]+)(?::(\w+))?$/.exec(spec)
+    if (match === null) throw new Error(`BENCH_BUILDS: expected name=DIR[:LOG_LEVEL], got ${JSON.stringify(spec)}`)
+    const [, id, dir, level = 'silent'] = match
+    return { id: id!, label: `${id} (${dir}, LOG_LEVEL=${level})`, entry: 'service-a.js', env: { SERVICE_A_DIR: resolve(dir!), LOG_LEVEL: level }, metrics: false }
+  })]
 }
 
-function savedBuild (spec: string): Variant {
-  const match = /^([\w.-]+)=([^:]+)(?::(\w+))?$/.exec(spec)
-  if (match === null) throw new Error(`BENCH_BUILDS: expected name=DIR[:LOG_LEVEL], got ${JSON.stringify(spec)}`)
-  const [, id, dir, level = 'silent'] = match
-  return { id: id!, label: `${id} (${dir}, LOG_LEVEL=${level})`, entry: 'service-a.js', env: { SERVICE_A_DIR: resolve(dir!), LOG_LEVEL: level }, metrics: false }
+/** `spawnToReadyMs`: from spawn() to the first 200 on GET /; `stop` sends SIGKILL by default (SIGTERM lets a profiled server write its profile). */
+export interface RunningServer { pid: number, port: number, spawnToReadyMs: number, stop: (signal?: NodeJS.Signals) => Promise<unknown> }
+
+/**
+ * Starts a variant, compiled (npm run build: type stripping at load time would add ~17 MiB of
+ * RSS), on a free loopback port, pinned to `cpu` with taskset where given (taskset execs node:
+ * the pid is the server's). Its stdout is a pipe that this process drains: writing logs to a
+ * pipe costs what it costs in a container.
+ */
+export async function startServer (variant: Variant, cpu: number | undefined, nodeOptions: string[] = []): Promise<RunningServer> {
+  const port = await freePort()
+  const node = [process.execPath, ...nodeOptions, fileURLToPath(new URL(`../dist/servers/${variant.entry}`, import.meta.url)), ...(variant.args ?? [])]
+  const [command, ...args] = cpu === undefined ? node : ['taskset', '-c', String(cpu), ...node]
+  const started = performance.now()
+  const child = start(command!, args, { name: variant.id, env: { ...process.env, ...variant.env, PORT: String(port) } })
+  // GET / every 2 ms on a fresh connection (not fetch, whose first use loads undici in this
+  // process): finer than that and the polling itself slows the start it measures.
+  const isUp = async (): Promise<boolean> => await new Promise((resolve) => {
+    request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => { res.resume(); resolve(res.statusCode === 200) }).on('error', () => resolve(false)).end()
+  })
+  await untilReady(child, isUp, { what: 'GET / answers 200', timeoutMs: 15_000, intervalMs: 2 })
+  return { pid: child.pid!, port, spawnToReadyMs: performance.now() - started, stop: async (signal = 'SIGKILL') => await child.stop(signal) }
 }

@@ -1,18 +1,14 @@
 /**
- * What every server variant serves, so that they differ only in framework and instrumentation.
- * `/` is the hello-world route under load; `/r/a` … `/r/s` bring the route count to 20 for the
- * `/metrics` render measurement (20 routes × one histogram ≈ 400 samples). Letters, not numbers:
+ * What every server variant serves, so that they differ only in framework and instrumentation:
+ * `/`, the route under load, and `/r/a` … `/r/s`, 20 routes in all for the `/metrics` render
+ * measurement (20 routes × one histogram ≈ 400 samples). Letters, not numbers:
  * express-prom-bundle folds numeric path segments into one label value.
  */
 export const HELLO = { message: 'Hello, world!' }
 export const EXTRA_ROUTES = Array.from({ length: 19 }, (_, i) => `/r/${String.fromCharCode(97 + i)}`)
 
 /** The same response schema service-a declares, so Fastify variants serialize alike. */
-export const HELLO_SCHEMA = {
-  response: {
-    200: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } }
-  }
-} as const
+export const HELLO_SCHEMA = { response: { 200: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } } } } as const
 
 /** Loopback only: the bench never sends traffic anywhere else. */
 export const HOST = '127.0.0.1'
