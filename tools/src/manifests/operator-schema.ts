@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe } from './objects.ts'
-import { dotted, OPERATOR_GROUP } from './schema.ts'
+import { OPERATOR_GROUP, validateWith, type Validator } from './schema.ts'
 
 /**
  * The Prometheus Operator's custom resources (PodMonitor, ServiceMonitor, PrometheusRule, …)
@@ -17,30 +17,17 @@ import { dotted, OPERATOR_GROUP } from './schema.ts'
 /** Whether an object is one of the operator's kinds. */
 export const isOperatorKind = (object: KubernetesObject): boolean => object.apiVersion?.split('/')[0] === OPERATOR_GROUP
 
-type Model = new (data: unknown) => { validate: () => void }
-interface AjvError { instancePath: string, message?: string, params: { allowedValues?: unknown[] } }
-
 export async function checkOperatorSchema (objects: readonly KubernetesObject[]): Promise<string[]> {
   const errors: string[] = []
   for (const object of objects.filter(isOperatorKind)) {
     const report = (message: string): number => errors.push(`${describe(object)}: ${message}`)
     const module = `@kubernetes-models/prometheus-operator/${object.apiVersion}/${object.kind}`
-    let Kind: Model | undefined
-    try {
-      Kind = (await import(module) as Record<string, Model | undefined>)[object.kind ?? '']
-    } catch {}
+    const Kind = await import(module).then((exports: Record<string, Validator | undefined>) => exports[object.kind ?? ''], () => undefined)
     if (Kind === undefined) {
       report(`no schema for apiVersion ${object.apiVersion} kind ${object.kind}`)
       continue
     }
-    try {
-      new Kind(object).validate()
-    } catch (error) {
-      for (const { instancePath, message, params } of (error as { errors: AjvError[] }).errors) {
-        const allowed = params.allowedValues === undefined ? '' : ` (${params.allowedValues.join(', ')})`
-        report(`${dotted(instancePath)}: ${message}${allowed}`)
-      }
-    }
+    validateWith(Kind, object, report)
     unknownFields(object, declaredType(module, `I${object.kind}`), '', report)
   }
   return errors

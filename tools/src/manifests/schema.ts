@@ -30,29 +30,30 @@ export async function checkSchema (objects: readonly KubernetesObject[]): Promis
       report(`no schema for apiVersion ${apiVersion} kind ${kind}`)
       continue
     }
-    try {
-      new Validator(object).validate()
-    } catch (error) {
-      for (const { instancePath, message, params } of (error as { errors: AjvError[] }).errors) {
-        const allowed = params.allowedValues === undefined ? '' : ` (${params.allowedValues.join(', ')})`
-        report(`${dotted(instancePath)}: ${message}${allowed}`)
-      }
-    }
+    validateWith(Validator, object, report)
     unknownFields(object, model, '', report)
   }
   return errors
 }
 
 interface AjvError { instancePath: string, message?: string, params: { allowedValues?: unknown[] } }
-type Validator = new (data: unknown) => { validate: () => void }
+/** A model class of kubernetes-models (or of its Prometheus Operator package). */
+export type Validator = new (data: unknown) => { validate: () => void }
+
+/** Types, required fields and enum values, as the model's schema checks them: one report per problem. */
+export function validateWith (Validator: Validator, object: unknown, report: (message: string) => void): void {
+  try {
+    new Validator(object).validate()
+  } catch (error) {
+    for (const { instancePath, message, params } of (error as { errors: AjvError[] }).errors) {
+      report(`${dotted(instancePath)}: ${message}${params.allowedValues === undefined ? '' : ` (${params.allowedValues.join(', ')})`}`)
+    }
+  }
+}
 
 /** kubernetes-models has one module per API group version: `kubernetes-models/apps/v1`. */
 async function validator (apiVersion: string, kind: string): Promise<Validator | undefined> {
-  try {
-    return (await import(`kubernetes-models/${apiVersion}`) as Record<string, Validator>)[kind]
-  } catch {
-    return undefined
-  }
+  return await import(`kubernetes-models/${apiVersion}`).then((exports: Record<string, Validator | undefined>) => exports[kind], () => undefined)
 }
 
 const models = k8s as unknown as Record<string, { attributeTypeMap?: Array<{ baseName: string, type: string }> } | undefined>
