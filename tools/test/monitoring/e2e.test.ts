@@ -1,3 +1,6 @@
+import { once } from 'node:events'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
@@ -8,7 +11,7 @@ import { readRuleNames } from '../../src/monitoring/prometheus-config.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 import { prometheus3, startPrometheus } from '../../src/monitoring/prometheus-server.ts'
 import { smoke, SmokeFailure } from '../../src/smoke/checks.ts'
-import { request, waitFor } from '../../src/support/http.ts'
+import { fetchJson, request, waitFor } from '../../src/support/http.ts'
 import { freePort } from '../../src/support/ports.ts'
 import { startTestStack, TEST_INTERVAL_SECONDS } from './helpers.ts'
 
@@ -39,9 +42,41 @@ t.test('the service-a target is up, and unmatched paths are counted under one ro
   t.equal((await prometheus.query('http_requests_total{job="service-a", route="<unmatched>", status_code="404"}')).length, 1)
 })
 
+t.test('Prometheus 3 asks for OpenMetrics with the header it really sends, and service-a serves it OpenMetrics 1.0.0', async (t) => {
+  // A second Prometheus 3 with the same derived config, its service-a target moved to a
+  // pass-through proxy on loopback that records what was asked for and what was served.
+  const exchanges: Array<{ accept: string, contentType: string }> = []
+  const proxy = createServer(async (incoming, outgoing) => {
+    const accept = incoming.headers.accept ?? ''
+    const upstream = await request(`${stack.serviceUrl}${incoming.url}`, { headers: { accept } })
+    const contentType = upstream.headers.get('content-type') ?? ''
+    exchanges.push({ accept, contentType })
+    outgoing.writeHead(upstream.status, { 'content-type': contentType }).end(await upstream.text())
+  }).listen(0, '127.0.0.1')
+  await once(proxy, 'listening')
+  t.teardown(() => { proxy.close() })
+  const dir = join(runDir, 'prometheus-through-proxy')
+  mkdirSync(dir, { recursive: true })
+  const serviceAddress = new URL(stack.serviceUrl).host
+  const config = readFileSync(join(runDir, 'prometheus', 'prometheus.yml'), 'utf8')
+  t.ok(config.includes(serviceAddress), 'the derived config scrapes service-a at its loopback address')
+  writeFileSync(join(dir, 'prometheus.yml'), config.replaceAll(serviceAddress, `127.0.0.1:${(proxy.address() as { port: number }).port}`))
+  const second = await startPrometheus({ binary: prometheus3(), configFile: join(dir, 'prometheus.yml'), dataDir: join(dir, 'data'), port: await freePort(), logFile: join(dir, 'prometheus.log') })
+  t.teardown(() => second.child.stop())
+  const api = new PrometheusApi(second.url)
+  await waitFor('the proxied service-a target up', async () => (await api.targets()).find((target) => target.labels.job === 'service-a' && target.health === 'up'), 30_000)
+  const [scrape] = exchanges
+  t.comment(`Prometheus ${await api.version()} sent Accept: ${scrape!.accept}`)
+  t.match(scrape!.accept, /^application\/openmetrics-text;version=1\.0\.0;escaping=[\w-]+;q=[\d.]+,/, 'OpenMetrics 1.0.0 first, with the escaping parameter that once made service-a answer text')
+  t.equal(scrape!.contentType, 'application/openmetrics-text; version=1.0.0; charset=utf-8')
+  t.same(new Set(exchanges.map((exchange) => exchange.contentType)), new Set([scrape!.contentType]), 'every scrape so far')
+})
+
 t.test('after Prometheus has scraped OpenMetrics, curl gets the text format with the same names, clean for promtool', async (t) => {
-  // Prometheus 3 asks for OpenMetrics first: the scrapes so far were OpenMetrics.
-  t.match(await prometheus.query('scrape_samples_scraped{job="service-a"}'), [{ value: [Number, String] }])
+  // Prometheus keeps each family's metadata under the name the page gave it: OpenMetrics names a
+  // counter's family without _total, the text format with it. So this proves what it parsed.
+  const metadata = await fetchJson<{ data: Record<string, Array<{ type: string }>> }>(`${stack.prometheusUrl}/api/v1/metadata?metric=http_requests`)
+  t.match(metadata.data.http_requests, [{ type: 'counter' }], 'the stack\'s Prometheus parsed OpenMetrics')
   const text = await (await request(`${stack.serviceUrl}/metrics`)).text()
   t.match(text, /^http_requests_total\{/m, 'counters keep _total in the text format')
   t.notMatch(text, /^http_requests\{/m)
