@@ -152,21 +152,25 @@ build: service-a/node_modules/.package-lock.json ## Compile service-a's TypeScri
 # podman with the project's own settings (scripts/containers/containers.conf): nothing global changes.
 CONTAINERS_CONF ?= $(CURDIR)/scripts/containers/containers.conf
 PODMAN ?= CONTAINERS_CONF=$(CONTAINERS_CONF) podman
-SERVICE_A_IMAGE ?= localhost/service-a:latest
-SERVICE_A_DEV_IMAGE ?= localhost/service-a:dev
-# The one source of truth for Prometheus' image is its Deployment; a stand-in takes that name.
+# service-a's images are built by Skaffold (skaffold build --push=false through podman's Docker
+# API); a Docker API names them as Docker does: docker.io/library/service-a:TAG.
+SERVICE_A_TAG ?= latest
+SERVICE_A_DEV_TAG ?= dev
+SERVICE_A_IMAGE ?= docker.io/library/service-a:$(SERVICE_A_TAG)
+SERVICE_A_DEV_IMAGE ?= docker.io/library/service-a:$(SERVICE_A_DEV_TAG)
+# The one source of truth for each image is its Deployment; a stand-in takes that name.
 PROMETHEUS_IMAGE ?= $(shell sed -n 's/^ *image: *//p' prometheus/k8s/prometheus-deployment.yaml)
+ALERTMANAGER_IMAGE ?= $(shell sed -n 's/^ *image: *//p' alertmanager/k8s/alertmanager-deployment.yaml)
 
 # Base images are present after setup.sh (pulled, or stand-ins built here), so builds never pull.
 .PHONY: images
-images: ## Build service-a's image and its dev stage with podman (stand-in base images where no registry is reachable; CONTAINERS_STANDINS=auto|always|never).
-	CONTAINERS_CONF=$(CONTAINERS_CONF) NODE_VERSION=$(NODE_VERSION) PROMETHEUS_IMAGE=$(PROMETHEUS_IMAGE) PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/containers/setup.sh
-	$(PODMAN) build --pull=never --network=host --quiet -t $(SERVICE_A_IMAGE) service-a
-	$(PODMAN) build --pull=never --network=host --quiet --target dev -t $(SERVICE_A_DEV_IMAGE) service-a
+images: skaffold node_modules/.package-lock.json ## Build service-a's image and its dev stage with skaffold build through podman (stand-in base images where no registry is reachable; CONTAINERS_STANDINS=auto|always|never).
+	CONTAINERS_CONF=$(CONTAINERS_CONF) NODE_VERSION=$(NODE_VERSION) PROMETHEUS_IMAGE=$(PROMETHEUS_IMAGE) ALERTMANAGER_IMAGE=$(ALERTMANAGER_IMAGE) PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) scripts/containers/setup.sh
+	CONTAINERS_CONF=$(CONTAINERS_CONF) node tools/src/containers/build-images.ts $(SERVICE_A_TAG) $(SERVICE_A_DEV_TAG)
 	$(PODMAN) images --format '{{.Repository}}:{{.Tag}} {{.Size}}' --filter reference=$(SERVICE_A_IMAGE) --filter reference=$(SERVICE_A_DEV_IMAGE)
 
 .PHONY: test-containers
-test-containers: images $(TOOLING) lint-tools ## Containers for real: service-a's image hardened as in its Deployment, the dev stage's sync, kube play of service-a + Prometheus with make smoke.
+test-containers: images $(TOOLING) lint-tools ## Containers for real: skaffold build through podman; service-a's image hardened as in its Deployment, the dev stage's sync; kube play of what skaffold render gives (service-a, Prometheus, Alertmanager) with make smoke.
 	mkdir -p $(TEST_RESULTS) && cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap test/containers/*.test.ts | tee $(TEST_RESULTS)/containers.tap
 
 ##@ Kubernetes

@@ -94,21 +94,24 @@ build_node () {
 }
 
 # Prometheus and Alertmanager stand-ins carry the binaries the tests run too (from Debian sid):
-# build_binaries CONTAINERFILE DIR NAME LABEL LABEL copies DIR's two binaries into the context.
+# build_binaries CONTAINERFILE NAME LABEL LABEL PATH... builds with the PATHs as its context.
 build_binaries () {
-  local containerfile=$1 dir=$2 context
-  shift 2
+  local containerfile=$1 name=$2 recipe=$3 what=$4 context
+  shift 4
   context=$(mktemp -d)
   # shellcheck disable=SC2064 # expand now: the local is gone when the trap runs
   trap "rm -rf '$context'" RETURN
-  cp -L "$dir"/* "$context/"
+  cp -rL "$@" "$context/"
   podman build -q --pull=never --network=host -f "$containerfile" \
-    --build-arg "DEBIAN_IMAGE=$debian_image" --label "$2" --label "$3" -t "$1" "$context" >/dev/null
+    --build-arg "DEBIAN_IMAGE=$debian_image" --label "$recipe" --label "$what" -t "$name" "$context" >/dev/null
 }
-prometheus3=${PROMETHEUS3_DIR:-$root/.tools/prometheus-3}/bin
-alertmanager=${ALERTMANAGER_DIR:-$root/.tools/alertmanager}/bin
-build_prometheus () { build_binaries "$here/stand-ins/prometheus.Containerfile" "$prometheus3" "$@"; }
-build_alertmanager () { build_binaries "$here/stand-ins/alertmanager.Containerfile" "$alertmanager" "$@"; }
+prometheus3=${PROMETHEUS3_DIR:-$root/.tools/prometheus-3}
+alertmanager=${ALERTMANAGER_DIR:-$root/.tools/alertmanager}
+build_prometheus () { build_binaries "$here/stand-ins/prometheus.Containerfile" "$@" "$prometheus3/bin"; }
+# Debian's Alertmanager reads its default notification templates from /usr/share (its patch).
+build_alertmanager () {
+  build_binaries "$here/stand-ins/alertmanager.Containerfile" "$@" "$alertmanager/bin" "$alertmanager/usr/share/prometheus/alertmanager"
+}
 
 install_missing
 podman info >/dev/null || { log "podman does not run with $CONTAINERS_CONF"; exit 1; }
@@ -120,10 +123,10 @@ ensure "$debian_image" "$(recipe_hash "$stand_ins/debian.sh")" \
 ensure "$node_image" "$(recipe_hash "$stand_ins/node.Containerfile" "$stand_ins/docker-entrypoint.sh" <(echo "$node_version"; base_id))" \
   "Debian $suite minbase + Node.js $node_version and npm 11 from the npm registry" build_node
 "$root/scripts/install-prometheus3.sh"
-prometheus3_version=$("$prometheus3/prometheus" --version 2>&1 | head -1)
+prometheus3_version=$("$prometheus3/bin/prometheus" --version 2>&1 | head -1)
 ensure "$prometheus_image" "$(recipe_hash "$stand_ins/prometheus.Containerfile" <(base_id; echo "$prometheus3_version"))" \
   "Debian $suite minbase + Debian sid's ${prometheus3_version%% (*} (not the official build)" build_prometheus
 "$root/scripts/install-alertmanager.sh" --tests
-alertmanager_version=$("$alertmanager/alertmanager" --version 2>&1 | head -1)
+alertmanager_version=$("$alertmanager/bin/alertmanager" --version 2>&1 | head -1)
 ensure "$alertmanager_image" "$(recipe_hash "$stand_ins/alertmanager.Containerfile" <(base_id; echo "$alertmanager_version"))" \
   "Debian $suite minbase + Debian sid's ${alertmanager_version%% (*} (not the official build)" build_alertmanager

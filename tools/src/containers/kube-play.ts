@@ -4,26 +4,28 @@ import { dirname, join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { stringify } from 'yaml'
 import { find, ofKind, selects } from '../manifests/objects.ts'
-import { render } from '../manifests/render.ts'
 import { freePort } from '../support/ports.ts'
 import { podman } from './podman.ts'
 
 /** How each app of the stack is told to listen on a loopback port: env to set, args to append. */
 const LISTENERS: Record<string, (port: number) => { env?: Record<string, string>, args?: string[] }> = {
   'service-a': (port) => ({ env: { PORT: String(port), HOST: '127.0.0.1' } }),
-  prometheus: (port) => ({ args: [`--web.listen-address=127.0.0.1:${port}`] })
+  prometheus: (port) => ({ args: [`--web.listen-address=127.0.0.1:${port}`] }),
+  alertmanager: (port) => ({ args: [`--web.listen-address=127.0.0.1:${port}`] })
 }
 
 /**
  * The rendered stack as `podman kube play --network host` runs it on one machine, changed in
  * memory only, each change for a reason docs/containers.md gives: every app on its own loopback
  * port (`ports`), with the Service and localhost addresses in ConfigMap data pointing there; no
- * `ports:` and no probes; subPath keys as hostPath files (`files`, to write first); local
- * `images`; only the kinds kube play runs, every name and reference with `suffix`. Everything
- * else, the securityContext above all, passes through unchanged.
+ * `ports:` and no probes; subPath keys as hostPath files (`files`, to write first); only the
+ * Deployments and what their pods mount, every name and reference with `suffix`. Everything
+ * else, the images and the securityContext above all, passes through unchanged.
  */
-export function toLoopback (rendered: readonly KubernetesObject[], ports: Record<string, number>, images: Record<string, string>, fileDir: string, suffix: string): { objects: KubernetesObject[], files: Record<string, string> } {
-  const objects = structuredClone(rendered.filter((o) => ['Deployment', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'].includes(o.kind ?? '')))
+export function toLoopback (rendered: readonly KubernetesObject[], ports: Record<string, number>, fileDir: string, suffix: string): { objects: KubernetesObject[], files: Record<string, string> } {
+  const mounted = new Set(ofKind(rendered, 'Deployment').flatMap((d) => d.spec?.template.spec?.volumes ?? [])
+    .flatMap((v) => [v.configMap?.name, v.secret?.secretName, v.persistentVolumeClaim?.claimName]))
+  const objects = structuredClone(rendered.filter((o) => o.kind === 'Deployment' || (['ConfigMap', 'Secret', 'PersistentVolumeClaim'].includes(o.kind ?? '') && mounted.has(o.metadata?.name))))
   const addresses = new Map<string, string>()
   const files: Record<string, string> = {}
   for (const { metadata, spec } of ofKind(objects, 'Deployment')) {
@@ -37,7 +39,6 @@ export function toLoopback (rendered: readonly KubernetesObject[], ports: Record
         }
       }
       const { env = {}, args } = listener(port)
-      container.image = images[container.image ?? ''] ?? container.image
       container.env = [...(container.env ?? []).filter((e) => !(e.name in env)), ...Object.entries(env).map(([name, value]) => ({ name, value }))]
       if (args !== undefined) container.args = [...container.args ?? [], ...args]
       for (const field of ['ports', 'startupProbe', 'livenessProbe', 'readinessProbe'] as const) delete container[field]
@@ -62,9 +63,15 @@ export function toLoopback (rendered: readonly KubernetesObject[], ports: Record
       delete mount.subPath
       volumes.push({ name: mount.name, hostPath: { path, type: 'File' } })
     }
-    for (const { configMap, secret, persistentVolumeClaim } of volumes) {
+    for (const volume of volumes) {
+      const { configMap, secret, persistentVolumeClaim } = volume
+      // podman fails on an optional Secret that does not exist; the kubelet mounts an empty folder.
+      if (secret?.optional === true && find(objects, 'Secret', secret.secretName, metadata?.namespace) === undefined) {
+        delete volume.secret
+        volume.emptyDir = {}
+      }
       if (configMap !== undefined) configMap.name += suffix
-      if (secret !== undefined) secret.secretName += suffix
+      if (volume.secret !== undefined) volume.secret.secretName += suffix
       if (persistentVolumeClaim !== undefined) persistentVolumeClaim.claimName += suffix
     }
   }
@@ -72,13 +79,12 @@ export function toLoopback (rendered: readonly KubernetesObject[], ports: Record
   return { objects, files }
 }
 
-/** Rendered kustomize roots, made loopback-ready in a temp folder, for `podman kube play`. */
-export async function prepareStack (roots: string[], images: Record<string, string>, suffix: string) {
-  const rendered = (await Promise.all(roots.map(render))).flat()
+/** Rendered objects (Skaffold's), made loopback-ready in a temp folder, for `podman kube play`. */
+export async function prepareStack (rendered: readonly KubernetesObject[], suffix: string) {
   const ports: Record<string, number> = {}
   for (const deployment of ofKind(rendered, 'Deployment')) ports[deployment.metadata!.name!] = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'kube-play-'))
-  const { objects, files } = toLoopback(rendered, ports, images, dir, suffix)
+  const { objects, files } = toLoopback(rendered, ports, dir, suffix)
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, content)
@@ -86,7 +92,6 @@ export async function prepareStack (roots: string[], images: Record<string, stri
   const file = join(dir, 'stack.yaml')
   writeFileSync(file, objects.map((object) => stringify(object)).join('---\n'))
   return {
-    rendered,
     /** Deployment name (as in the manifests) → http://127.0.0.1:<its port>. */
     urls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`])),
     play: async () => await podman(['kube', 'play', '--network', 'host', file]),

@@ -5,17 +5,17 @@ import { REPO_ROOT } from '../support/paths.ts'
  * podman with the project's settings (runtime runc, cgroupfs, ulimits within the machine's
  * limits), named through CONTAINERS_CONF so that the user's global configuration is never read.
  */
-const env = { CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? `${REPO_ROOT}scripts/containers/containers.conf` }
+export const PODMAN_ENV = { CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? `${REPO_ROOT}scripts/containers/containers.conf` }
 
-/** The images `make images` builds (the Makefile passes its names); the tests run these. */
+/** The images `make images` has Skaffold build (the Makefile passes their names); the tests run these. */
 export const IMAGES = {
-  runtime: process.env.SERVICE_A_IMAGE ?? 'localhost/service-a:latest',
-  dev: process.env.SERVICE_A_DEV_IMAGE ?? 'localhost/service-a:dev'
+  runtime: process.env.SERVICE_A_IMAGE ?? 'docker.io/library/service-a:latest',
+  dev: process.env.SERVICE_A_DEV_IMAGE ?? 'docker.io/library/service-a:dev'
 }
 
 /** podman's stdout, trimmed; a failure's message holds its stderr. `input` is its stdin. */
 export async function podman (args: string[], input?: Buffer): Promise<string> {
-  return (await execa('podman', args, { env, input, maxBuffer: 64 * 1024 * 1024 })).stdout.trim()
+  return (await execa('podman', args, { env: PODMAN_ENV, input, maxBuffer: 64 * 1024 * 1024 })).stdout.trim()
 }
 
 /** Fails with the way to fix it when an image the tests need has not been built. */

@@ -7,10 +7,10 @@ import { hardeningProblems } from '../../src/containers/hardening.ts'
 import { IMAGES, podman } from '../../src/containers/podman.ts'
 import { fetchJson, waitFor } from '../../src/support/http.ts'
 import { PATHS } from '../../src/support/paths.ts'
-import { asDeployedIn, runServiceA } from './helpers.ts'
+import { asDeployedBySkaffold, runServiceA } from './helpers.ts'
 
-// What `skaffold dev` deploys: overlays/dev, whose only change is a writable root filesystem.
-const asInTheDevOverlay = await asDeployedIn('overlays/dev')
+// What `skaffold dev` deploys (its dev profile: overlays/dev), whose only change is a writable root filesystem.
+const asInTheDevOverlay = await asDeployedBySkaffold('dev')
 
 /**
  * What Skaffold's manual sync does for `src/**\/*.ts` → /app: a tar of the changed files,

@@ -2,13 +2,13 @@ import type { Test } from 'tap'
 import { securityArgs } from '../../src/containers/hardening.ts'
 import { podman, requireImage, uniqueName } from '../../src/containers/podman.ts'
 import { ofKind } from '../../src/manifests/objects.ts'
-import { render } from '../../src/manifests/render.ts'
+import { skaffoldRender } from '../../src/manifests/render.ts'
 import { request, waitFor } from '../../src/support/http.ts'
 import { freePort } from '../../src/support/ports.ts'
 
-/** The podman flags that service-a's Deployment in a kustomize root becomes: its securityContext and emptyDirs. */
-export async function asDeployedIn (root: string): Promise<string[]> {
-  const pod = ofKind(await render(root), 'Deployment').find((d) => d.metadata?.name === 'service-a')!.spec!.template.spec!
+/** The podman flags that service-a's Deployment as Skaffold renders it (with `profile`) becomes: its securityContext and emptyDirs. */
+export async function asDeployedBySkaffold (profile?: string): Promise<string[]> {
+  const pod = ofKind(await skaffoldRender({ tag: 'test', profile }), 'Deployment').find((d) => d.metadata?.name === 'service-a')!.spec!.template.spec!
   return securityArgs(pod, pod.containers[0]!)
 }
 

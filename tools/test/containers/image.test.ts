@@ -5,10 +5,10 @@ import { productionProblems } from '../../src/containers/image-content.ts'
 import { IMAGES, podman } from '../../src/containers/podman.ts'
 import { fetchJson, request, waitFor } from '../../src/support/http.ts'
 import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
-import { asDeployedIn, runServiceA } from './helpers.ts'
+import { asDeployedBySkaffold, runServiceA } from './helpers.ts'
 
 const manifest = JSON.parse(readFileSync(`${PATHS.serviceA}/package.json`, 'utf8'))
-const asInTheDeployment = await asDeployedIn('service-a')
+const asInTheDeployment = await asDeployedBySkaffold()
 
 t.test('the final image holds dist/ and production dependencies only; its size is reported', async (t) => {
   t.same(await productionProblems(IMAGES.runtime, manifest), [])

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs'
+import type { KubernetesObject } from '@kubernetes/client-node'
 import jsonPatch from 'fast-json-patch'
 import t from 'tap'
 import { hardeningProblems } from '../../src/containers/hardening.ts'
 import { prepareStack, toLoopback } from '../../src/containers/kube-play.ts'
-import { IMAGES, podman, requireImage, uniqueName } from '../../src/containers/podman.ts'
+import { podman, uniqueName } from '../../src/containers/podman.ts'
+import { skaffoldBuild, startDockerApi } from '../../src/containers/skaffold-build.ts'
 import { ofKind } from '../../src/manifests/objects.ts'
-import { render } from '../../src/manifests/render.ts'
+import { skaffoldRender } from '../../src/manifests/render.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 import { smoke } from '../../src/smoke/checks.ts'
 import { smokeOptions } from '../../src/smoke/options.ts'
@@ -16,68 +18,86 @@ import { freePort } from '../../src/support/ports.ts'
 // securityContext and resources above all, must pass through as rendered.
 const ALLOWED = [
   /^\w+ replace \/metadata\/name$/,
-  /^Deployment \w+ \/spec\/template\/spec\/containers\/\d+\/(image|ports|startupProbe|livenessProbe|readinessProbe|env(\/.*)?|args\/\d+)$/,
+  /^Deployment \w+ \/spec\/template\/spec\/containers\/\d+\/(ports|startupProbe|livenessProbe|readinessProbe|env(\/.*)?|args\/\d+)$/,
   /^Deployment \w+ \/spec\/template\/spec\/containers\/\d+\/volumeMounts\/\d+\/(name|subPath)$/,
-  /^Deployment \w+ \/spec\/template\/spec\/volumes\/\d+(\/configMap\/name|\/persistentVolumeClaim\/claimName)?$/,
+  /^Deployment \w+ \/spec\/template\/spec\/volumes\/\d+(\/configMap\/name|\/secret(\/secretName)?|\/emptyDir|\/persistentVolumeClaim\/claimName)?$/,
   /^ConfigMap replace \/data\/[\w.-]+$/
 ]
 
-t.test('the loopback transformation changes only addresses, ports, probes, images, names and subPath files', async (t) => {
-  const rendered = [...await render('service-a'), ...await render('prometheus')]
-  const { objects, files } = toLoopback(rendered, { 'service-a': 41001, prometheus: 41002 }, { 'service-a': 'localhost/service-a:test' }, '/files', '-t1')
-  t.same(objects.map((o) => o.kind).sort(), ['ConfigMap', 'ConfigMap', 'ConfigMap', 'Deployment', 'Deployment', 'PersistentVolumeClaim'], 'Services and ServiceAccounts left out')
+/** What `skaffold run` would apply, tagged `tag`, but Grafana's Deployment: no Grafana image can be had here. */
+const renderedWithoutGrafana = async (tag: string): Promise<KubernetesObject[]> =>
+  (await skaffoldRender({ tag })).filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'grafana'))
+
+t.test('the loopback transformation changes only addresses, ports, probes, names and subPath files', async (t) => {
+  const rendered = await renderedWithoutGrafana('test')
+  const { objects, files } = toLoopback(rendered, { 'service-a': 41001, prometheus: 41002, alertmanager: 41003 }, '/files', '-t1')
+  t.same(objects.map((o) => o.kind).sort(), [...Array(4).fill('ConfigMap'), ...Array(3).fill('Deployment'), 'PersistentVolumeClaim', 'PersistentVolumeClaim'], 'the Deployments and what they mount, no more')
   const changes = objects.flatMap((object) => jsonPatch.compare(rendered.find((o) => o.kind === object.kind && `${o.metadata?.name}-t1` === object.metadata?.name)!, object)
     .map((op) => `${object.kind} ${op.op} ${op.path}`))
   t.same(changes.filter((change) => !ALLOWED.some((allowed) => allowed.test(change))), [])
   const data = ofKind(objects, 'ConfigMap').map((c) => Object.values(c.data ?? {}).join('\n')).join('\n')
-  for (const address of ["'127.0.0.1:41001'", "'127.0.0.1:41002'"]) t.match(data, address, 'Prometheus scrapes service-a and itself on their loopback ports')
-  t.notMatch(data, /service-a:80|localhost:9090/)
-  const config = ofKind(objects, 'ConfigMap').find((c) => c.data?.['prometheus.yml'] !== undefined)!.data!['prometheus.yml']
-  t.same(Object.values(files), [config], 'the prometheus.yml mounted with subPath is written out as a file, transformed')
+  for (const port of [41001, 41002, 41003]) t.match(data, `'127.0.0.1:${port}'`, 'Prometheus scrapes service-a and itself, and alerts Alertmanager, on their loopback ports')
+  t.notMatch(data, /service-a:80|localhost:9090|alertmanager:9093/)
+  const configs = ofKind(objects, 'ConfigMap').flatMap((c) => ['prometheus.yml', 'alertmanager.yml'].map((key) => c.data?.[key])).filter((text) => text !== undefined)
+  t.same(Object.values(files).sort(), configs.sort(), 'the configs mounted with subPath are written out as files, transformed')
 })
 
-t.test('kube play runs service-a and Prometheus from the rendered manifests; make smoke passes', async (t) => {
-  await requireImage(IMAGES.runtime)
-  const suffix = `-${uniqueName('t')}`
-  const stack = await prepareStack(['service-a', 'prometheus'], { 'service-a': IMAGES.runtime }, suffix)
-  t.teardown(stack.down)
-  await stack.play()
+t.test('skaffold build through podman, and kube play of what skaffold render gives: the stack runs hardened and make smoke passes', async (t) => {
+  const run = uniqueName('t')
+  const api = await startDockerApi()
+  t.teardown(api.stop)
+  let started = Date.now()
+  const images = [await skaffoldBuild(api.dockerHost, { tag: run }), await skaffoldBuild(api.dockerHost, { tag: `${run}-dev`, profile: 'dev' })]
+  t.comment(`skaffold build, plain and dev profile: ${(Date.now() - started) / 1000} s`)
+  const removeImages = async (): Promise<void> => { await podman(['rmi', '--ignore', ...images]) }
+  t.teardown(removeImages)
+  await api.stop()
+  const commands = await Promise.all(images.map(async (image) => JSON.parse(await podman(['image', 'inspect', '--format', '{{json .Config.Cmd}}', image]))))
+  t.same(commands, [['node', 'dist/server.js'], ['node', '--watch', 'src/server.ts']], 'the dev profile builds the dev stage')
 
+  const rendered = await renderedWithoutGrafana(run)
+  const stack = await prepareStack(rendered, `-${run}`)
+  t.teardown(stack.down)
+  started = Date.now()
+  await stack.play()
   // Ready as the kubelet would judge it: each container's own readinessProbe path.
-  for (const deployment of ofKind(stack.rendered, 'Deployment')) {
+  for (const deployment of ofKind(rendered, 'Deployment')) {
     const [name, pod] = [deployment.metadata!.name!, deployment.spec!.template.spec!]
     const path = pod.containers[0]!.readinessProbe!.httpGet!.path
     await waitFor(`${name} ready at ${path}`, async () => (await request(`${stack.urls[name]}${path}`)).ok || undefined, 90_000)
+  }
+  t.comment(`kube play until every pod is ready: ${(Date.now() - started) / 1000} s`)
+  for (const deployment of ofKind(rendered, 'Deployment')) {
+    const [name, pod] = [deployment.metadata!.name!, deployment.spec!.template.spec!]
     const containers = await stack.containers(name)
     t.equal(containers.length, 1, `${name}: one app container`)
     t.same(await hardeningProblems(containers[0]!), [], `${name} runs under its securityContext`)
     t.equal(await podman(['exec', containers[0]!, 'id', '-u']), String(pod.securityContext?.runAsUser), `${name} runs as uid ${pod.securityContext?.runAsUser}`)
   }
+  t.equal(await podman(['inspect', '--format', '{{.ImageName}}', ...await stack.containers('service-a')]), images[0], 'service-a runs the image Skaffold built')
 
   // The TSDB lives on the claimed volume, not in the (read-only) container.
-  const claim = ofKind(stack.rendered, 'PersistentVolumeClaim')[0]!.metadata!.name!
-  t.ok(existsSync(`${await podman(['volume', 'inspect', '--format', '{{.Mountpoint}}', `${claim}${suffix}`])}/wal`), `Prometheus writes its WAL to the ${claim} volume`)
-
-  const prometheus = new PrometheusApi(stack.urls.prometheus!)
+  t.ok(existsSync(`${await podman(['volume', 'inspect', '--format', '{{.Mountpoint}}', `prometheus-data-${run}`])}/wal`), 'Prometheus writes its WAL to the prometheus-data volume')
   const { data: build } = await fetchJson<{ data: { version: string } }>(`${stack.urls.prometheus}/api/v1/status/buildinfo`)
   t.match(build.version, /^3\./, `the Prometheus image runs ${build.version}`)
+  const prometheus = new PrometheusApi(stack.urls.prometheus!)
   await waitFor('Prometheus to scrape service-a', async () => {
     const targets = (await prometheus.targets()).filter((target) => target.labels.job === 'service-a')
     return targets.length > 0 && targets.every((target) => target.health === 'up') ? true : undefined
   }, 90_000)
 
-  // Nothing listens on these ports: Grafana and Alertmanager do not run here, and smoke must say it skipped them.
+  // Nothing listens on Grafana's port: it does not run here, and smoke must say it skipped it.
   const lines: string[] = []
-  const nowhere = async (): Promise<string> => `http://127.0.0.1:${await freePort()}`
-  await smoke(smokeOptions([stack.urls['service-a']!, stack.urls.prometheus!, await nowhere()], { ALERTMANAGER_URL: await nowhere() }), (line) => lines.push(line))
+  await smoke(smokeOptions([stack.urls['service-a']!, stack.urls.prometheus!, `http://127.0.0.1:${await freePort()}`], { ALERTMANAGER_URL: stack.urls.alertmanager }), (line) => lines.push(line))
   for (const line of lines) t.comment(line)
-  for (const line of [/^ok {4}service-a answers/, /^ok {4}Prometheus scrapes service-a/, /^ok {4}Prometheus has every rule/, /^skip {2}Grafana is not reachable/]) {
+  for (const line of [/^ok {4}service-a answers/, /^ok {4}Prometheus scrapes service-a/, /^ok {4}Prometheus has every rule/, /^ok {4}Alertmanager is ready/, /^skip {2}Grafana is not reachable/]) {
     t.ok(lines.some((l) => line.test(l)), line.source)
   }
 
   // The teardown (also registered above, for a failing test) leaves nothing of this run behind.
   await stack.down()
-  for (const args of [['pod', 'ps', '--format', '{{.Name}}'], ['ps', '--all', '--format', '{{.Names}}'], ['volume', 'ls', '--format', '{{.Name}}']]) {
-    t.same((await podman(args)).split('\n').filter((name) => name.includes(suffix)), [], `no ${args[0]} of this run is left`)
+  await removeImages()
+  for (const args of [['pod', 'ps', '--format', '{{.Name}}'], ['ps', '--all', '--format', '{{.Names}}'], ['volume', 'ls', '--format', '{{.Name}}'], ['images', '--format', '{{.Repository}}:{{.Tag}}']]) {
+    t.same((await podman(args)).split('\n').filter((name) => name.includes(run)), [], `no ${args[0]} of this run is left`)
   }
 })
