@@ -9,20 +9,16 @@ async function main (): Promise<number> {
   const interrupted = new AbortController()
   for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => interrupted.abort(name))
   const stopped = new Promise<number>((resolve) => interrupted.signal.addEventListener('abort', () => resolve(0)))
-
-  let stack
-  try {
-    stack = await startLocalStack({ ...settingsFromEnv(process.env), signal: interrupted.signal })
-  } catch (error) {
-    if (interrupted.signal.aborted) return 0
+  const stack = await startLocalStack({ ...settingsFromEnv(process.env), signal: interrupted.signal }).catch((error: unknown) => {
+    if (interrupted.signal.aborted) return undefined
     throw error
-  }
+  })
+  if (stack === undefined) return 0
   console.log('Ready. `make smoke` checks it; Ctrl-C stops everything.')
   let stopping = false
   const died = Promise.race(stack.children.map(async (child) => {
     const code = await child.exited
-    if (stopping) return 0
-    console.error(`${child.name} exited (${code}); stopping the rest.`)
+    if (!stopping) console.error(`${child.name} exited (${code}); stopping the rest.`)
     return 1
   }))
   const status = await Promise.race([stopped, died])

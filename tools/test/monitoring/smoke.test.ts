@@ -16,15 +16,16 @@ import { api, fakeServer, tempDir, type Handler } from './helpers.ts'
 const names = readRuleNames()
 const allRules = [...names.records, ...names.alerts].map((name) => ({ name, health: 'ok' }))
 const target = (health: string, lastError = ''): object => api({ activeTargets: [{ labels: { job: 'service-a' }, health, lastError, scrapeUrl: 'http://service-a:80/metrics' }] })
-const healthy = {
-  service: { '/': { message: 'Hello, world!' }, '/readyz': { status: 'ok' } } as Record<string, object | Handler>,
+type Routes = Record<string, object | Handler>
+const healthy: Record<'service' | 'prometheus' | 'alertmanager' | 'grafana', Routes> = {
+  service: { '/': { message: 'Hello, world!' }, '/readyz': { status: 'ok' } },
   prometheus: {
     '/api/v1/targets': target('up'),
     '/api/v1/rules': api({ groups: [{ name: 'all', rules: allRules }] }),
     '/api/v1/alertmanagers': api({ activeAlertmanagers: [{ url: 'http://10.0.0.7:9093/api/v2/alerts' }] })
-  } as Record<string, object | Handler>,
-  alertmanager: { '/-/ready': {}, '/api/v2/status': { config: { original: readFileSync(ALERTMANAGER_CONFIG, 'utf8') } } } as Record<string, object | Handler>,
-  grafana: { '/api/health': { database: 'ok' }, '/api/datasources/uid/prometheus/health': { status: 'OK' }, '/api/dashboards/uid/service-a': { dashboard: {} } } as Record<string, object | Handler>
+  },
+  alertmanager: { '/-/ready': {}, '/api/v2/status': { config: { original: readFileSync(ALERTMANAGER_CONFIG, 'utf8') } } },
+  grafana: { '/api/health': { database: 'ok' }, '/api/datasources/uid/prometheus/health': { status: 'OK' }, '/api/dashboards/uid/service-a': { dashboard: {} } }
 }
 
 /** The smoke check's report lines and failure against the healthy stand-ins as `change` leaves them. */
