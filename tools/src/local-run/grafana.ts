@@ -44,38 +44,30 @@ export function deriveProvisioning (prometheusUrl: string, outDir: string, alert
   for (const dir of ['plugins', 'alerting']) mkdirSync(join(outDir, dir), { recursive: true })
 }
 
-export interface GrafanaOptions { port: number, prometheusUrl: string, alertmanagerUrl?: string, runDir: string, signal?: AbortSignal }
-
 /**
  * Starts Grafana with the stack's provisioning (only the Prometheus URL and dashboards folder
  * derived), the service-a dashboard as home, and anonymous read-only access for local use.
  */
-export async function startGrafana (found: { command: string, args: string[] }, { port, prometheusUrl, alertmanagerUrl, runDir, signal }: GrafanaOptions): Promise<{ url: string, child: Child }> {
+export async function startGrafana (found: { command: string, args: string[] }, { port, prometheusUrl, alertmanagerUrl, runDir, signal }: { port: number, prometheusUrl: string, alertmanagerUrl?: string, runDir: string, signal?: AbortSignal }): Promise<{ url: string, child: Child }> {
   const dir = join(runDir, 'grafana')
   mkdirSync(join(dir, 'data'), { recursive: true })
   deriveProvisioning(prometheusUrl, join(dir, 'provisioning'), alertmanagerUrl)
   const url = `http://127.0.0.1:${port}`
+  const env = {
+    ...process.env,
+    GF_PATHS_DATA: join(dir, 'data'),
+    GF_PATHS_LOGS: join(dir, 'logs'),
+    GF_PATHS_PLUGINS: join(dir, 'plugins'),
+    GF_PATHS_PROVISIONING: join(dir, 'provisioning'),
+    GF_SERVER_HTTP_ADDR: '127.0.0.1',
+    GF_SERVER_HTTP_PORT: String(port),
+    GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: PATHS.dashboard,
+    GF_AUTH_ANONYMOUS_ENABLED: 'true',
+    GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+    GF_ANALYTICS_REPORTING_ENABLED: 'false',
+    GF_ANALYTICS_CHECK_FOR_UPDATES: 'false'
+  }
   // The first start migrates Grafana's database, which takes a while.
-  const child = await startReady(found.command, found.args, `${url}/api/health`, {
-    name: 'grafana',
-    output: { file: join(dir, 'grafana.log') },
-    detached: true,
-    timeoutMs: 120_000,
-    signal,
-    env: {
-      ...process.env,
-      GF_PATHS_DATA: join(dir, 'data'),
-      GF_PATHS_LOGS: join(dir, 'logs'),
-      GF_PATHS_PLUGINS: join(dir, 'plugins'),
-      GF_PATHS_PROVISIONING: join(dir, 'provisioning'),
-      GF_SERVER_HTTP_ADDR: '127.0.0.1',
-      GF_SERVER_HTTP_PORT: String(port),
-      GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: PATHS.dashboard,
-      GF_AUTH_ANONYMOUS_ENABLED: 'true',
-      GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
-      GF_ANALYTICS_REPORTING_ENABLED: 'false',
-      GF_ANALYTICS_CHECK_FOR_UPDATES: 'false'
-    }
-  })
+  const child = await startReady(found.command, found.args, `${url}/api/health`, { name: 'grafana', output: { file: join(dir, 'grafana.log') }, detached: true, timeoutMs: 120_000, signal, env })
   return { url, child }
 }
