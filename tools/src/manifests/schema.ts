@@ -1,83 +1,76 @@
-import * as k8s from '@kubernetes/client-node'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe } from './objects.ts'
 
-/** The API group of the Prometheus Operator's custom resources. */
-export const OPERATOR_GROUP = 'monitoring.coreos.com'
-
 /**
- * Each rendered object against the Kubernetes API schema, offline: kubernetes-models checks
- * types, required fields and enum values but accepts unknown fields, so the attribute maps of
- * @kubernetes/client-node's models (both generated from the OpenAPI spec) are walked to reject
- * those (`contianers`), as `kubectl apply --validate=strict` would. One message per problem.
+ * Each rendered object against its API schema, offline, as strictly as `kubectl apply
+ * --validate=strict`: the model classes of kubernetes-models (and of
+ * @kubernetes-models/prometheus-operator, generated from the operator's CRDs) check types,
+ * required fields and enum values but accept unknown fields; so the TypeScript declarations
+ * beside each model, generated from the same schemas, are read with the TypeScript compiler and
+ * every field must be a property of its declared type (`contianers`, `jobLable` fail with their
+ * path). One message per problem.
  */
 export async function checkSchema (objects: readonly KubernetesObject[]): Promise<string[]> {
   const errors: string[] = []
   for (const object of objects) {
     const report = (message: string): number => errors.push(`${describe(object)}: ${message}`)
     const { apiVersion = '', kind = '' } = object
-    // The Prometheus Operator's custom resources have the operator's schemas (operator-schema.ts,
-    // loaded only when needed: it brings the TypeScript compiler).
-    if (apiVersion.startsWith(`${OPERATOR_GROUP}/`)) {
-      errors.push(...await (await import('./operator-schema.ts')).checkOperatorSchema([object]))
-      continue
-    }
-    // client-node names top-level models `V1Deployment` for apps/v1, v1, policy/v1, …
-    const version = apiVersion.split('/').at(-1)!
-    const model = version.charAt(0).toUpperCase() + version.slice(1) + kind
-    const Validator = await validator(apiVersion, kind)
-    if (Validator === undefined || models[model]?.attributeTypeMap === undefined) {
+    const module = `${apiVersion.startsWith('monitoring.coreos.com/') ? '@kubernetes-models/prometheus-operator' : 'kubernetes-models'}/${apiVersion}/${kind}`
+    const Model = await import(module).then((exports: Record<string, (new (data: unknown) => { validate: () => void }) | undefined>) => exports[kind], () => undefined)
+    if (Model === undefined) {
       report(`no schema for apiVersion ${apiVersion} kind ${kind}`)
       continue
     }
-    validateWith(Validator, object, report)
-    unknownFields(object, model, '', report)
+    try {
+      new Model(object).validate()
+    } catch (error) {
+      for (const { instancePath, message, params } of (error as { errors: Array<{ instancePath: string, message?: string, params: { allowedValues?: unknown[] } }> }).errors) {
+        report(`${dotted(instancePath)}: ${message}${params.allowedValues === undefined ? '' : ` (${params.allowedValues.join(', ')})`}`)
+      }
+    }
+    unknownFields(object, declaredType(module, `I${kind}`), '', report)
   }
   return errors
 }
 
-interface AjvError { instancePath: string, message?: string, params: { allowedValues?: unknown[] } }
-/** A model class of kubernetes-models (or of its Prometheus Operator package). */
-export type Validator = new (data: unknown) => { validate: () => void }
+/** `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`. */
+const dotted = (pointer: string): string =>
+  pointer.split('/').slice(1).map((part, i) => /^\d+$/.test(part) ? `[${part}]` : (i === 0 ? part : `.${part}`)).join('') || '(root)'
 
-/** Types, required fields and enum values, as the model's schema checks them: one report per problem. */
-export function validateWith (Validator: Validator, object: unknown, report: (message: string) => void): void {
-  try {
-    new Validator(object).validate()
-  } catch (error) {
-    for (const { instancePath, message, params } of (error as { errors: AjvError[] }).errors) {
-      report(`${dotted(instancePath)}: ${message}${params.allowedValues === undefined ? '' : ` (${params.allowedValues.join(', ')})`}`)
-    }
-  }
+// One TypeScript program per declaration file, built on first use. Only the ES5 library and no
+// @types packages: the declarations need nothing more, and @types/node alone costs seconds.
+const programs = new Map<string, ts.Program>()
+
+/** The interface `name` declared in the .d.ts beside a model's module. */
+function declaredType (module: string, name: string): { checker: ts.TypeChecker, type: ts.Type } {
+  const file = fileURLToPath(import.meta.resolve(module)).replace(/\.js$/, '.d.ts')
+  if (!programs.has(file)) programs.set(file, ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['lib.es5.d.ts'] }))
+  const checker = programs.get(file)!.getTypeChecker()
+  const symbol = checker.getExportsOfModule(checker.getSymbolAtLocation(programs.get(file)!.getSourceFile(file)!)!).find((s) => s.name === name)
+  if (symbol === undefined) throw new Error(`${file} declares no ${name}`)
+  return { checker, type: checker.getDeclaredTypeOfSymbol(symbol) }
 }
 
-/** kubernetes-models has one module per API group version: `kubernetes-models/apps/v1`. */
-async function validator (apiVersion: string, kind: string): Promise<Validator | undefined> {
-  return await import(`kubernetes-models/${apiVersion}`).then((exports: Record<string, Validator | undefined>) => exports[kind], () => undefined)
-}
-
-const models = k8s as unknown as Record<string, { attributeTypeMap?: Array<{ baseName: string, type: string }> } | undefined>
-const ARRAY = /^Array<(.+)>$/
-const MAP = /^\{ \[key: string\]: (.+); \}$/
-
-function unknownFields (value: unknown, type: string, path: string, report: (message: string) => void): void {
+/** Reports every key of `value` that its declared type does not have, at any depth. */
+function unknownFields (value: unknown, { checker, type }: { checker: ts.TypeChecker, type: ts.Type }, path: string, report: (message: string) => void): void {
   if (value === null || typeof value !== 'object') return
-  const item = ARRAY.exec(type)?.[1] ?? MAP.exec(type)?.[1]
-  if (item !== undefined) {
-    for (const [key, child] of Object.entries(value)) unknownFields(child, item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, report)
+  // Optional fields are unions with undefined; the object (or array) members are what matter.
+  const members = (type.isUnion() ? type.types : [type]).filter((t) => (t.flags & ts.TypeFlags.Object) !== 0)
+  if (Array.isArray(value)) {
+    const array = members.find((t) => checker.isArrayType(t))
+    const item = array === undefined ? undefined : checker.getTypeArguments(array as ts.TypeReference)[0]
+    if (item !== undefined) value.forEach((child, i) => { unknownFields(child, { checker, type: item }, `${path}[${i}]`, report) })
     return
   }
-  // Scalars, IntOrString and free-form fields have no attribute map: nothing below to check.
-  const attributes = models[type]?.attributeTypeMap
-  for (const [key, child] of attributes === undefined ? [] : Object.entries(value)) {
+  for (const [key, child] of Object.entries(value)) {
     const where = path === '' ? key : `${path}.${key}`
-    const attribute = attributes!.find((a) => a.baseName === key)
-    if (attribute === undefined) report(`${where}: unknown field "${key}"`)
-    else unknownFields(child, attribute.type, where, report)
+    const property = members.map((t) => t.getProperty(key)).find((p) => p !== undefined)
+    const index = members.map((t) => checker.getIndexInfoOfType(t, ts.IndexKind.String)).find((i) => i !== undefined)
+    // A free-form field (no declared object members: any, unknown, a map of any) has nothing to check.
+    if (property !== undefined) unknownFields(child, { checker, type: checker.getTypeOfSymbol(property) }, where, report)
+    else if (index !== undefined) unknownFields(child, { checker, type: index.type }, where, report)
+    else if (members.length > 0) report(`${where}: unknown field "${key}"`)
   }
-}
-
-/** `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`. */
-export function dotted (pointer: string): string {
-  return pointer.split('/').slice(1).map((part, i) => /^\d+$/.test(part) ? `[${part}]` : (i === 0 ? part : `.${part}`)).join('') || '(root)'
 }

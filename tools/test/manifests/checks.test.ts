@@ -2,17 +2,13 @@ import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { parse } from 'yaml'
 import { checkConfigRefs } from '../../src/manifests/config-refs.ts'
-import { checkContainers } from '../../src/manifests/containers.ts'
+import { checkContainers, checkPartOf, MIN_KUBERNETES_VERSION } from '../../src/manifests/containers.ts'
 import { checkCrossRefs } from '../../src/manifests/cross-refs.ts'
 import { checkDevOverlay } from '../../src/manifests/dev-loop.ts'
-import { checkGoMemory } from '../../src/manifests/go-memory.ts'
-import { checkKubernetesVersion, MIN_KUBERNETES_VERSION } from '../../src/manifests/kubernetes-version.ts'
-import { checkPartOf } from '../../src/manifests/labels.ts'
 import { checkNetworkFlows, networkFlows } from '../../src/manifests/network-flows.ts'
 import type { K8sObject } from '../../src/manifests/objects.ts'
-import { checkJobLabel, operatorJobs } from '../../src/manifests/operator-job.ts'
+import { checkJobLabel } from '../../src/manifests/operator-job.ts'
 import { checkPodSecurity } from '../../src/manifests/pod-security.ts'
-import { checkPrometheusProbes } from '../../src/manifests/prometheus-startup.ts'
 import { KUSTOMIZE_ROOTS, parseObjects, REPO_ROOT, skaffoldConfig, STACK_ROOTS } from '../../src/manifests/render.ts'
 import { checkSchema } from '../../src/manifests/schema.ts'
 import type { SkaffoldConfig } from '../../src/manifests/skaffold.ts'
@@ -50,28 +46,23 @@ const ARTIFACTS = ((await skaffoldConfig<SkaffoldConfig>()).build?.artifacts ?? 
 const SYNCED = ((await skaffoldConfig<SkaffoldConfig>({ profile: 'dev' })).build?.artifacts ?? []).filter((a) => a.sync !== undefined).map((a) => `${a.image}:${TAG}`)
 const COMPOSED = KUSTOMIZE_ROOTS.filter((root) => root === 'k8s' || root.startsWith('overlays/'))
 type Check = (objects: K8sObject[], root: string) => string[] | Promise<string[]>
-const jobs: Check = (objects) => operatorJobs(objects).map(({ monitor, target, job }) => `${monitor} -> ${target}: job ${job}`)
 
 /** Each check with the roots it passes on (the table below also runs it on broken copies of others). */
 const CHECKS: Record<string, [Check, readonly string[]]> = {
   schema: [checkSchema, KUSTOMIZE_ROOTS],
   podSecurity: [(objects, root) => checkPodSecurity(objects, root === 'overlays/dev' ? SYNCED : []), KUSTOMIZE_ROOTS],
   containers: [(objects) => checkContainers(objects, ARTIFACTS), KUSTOMIZE_ROOTS],
+  'containers, Kubernetes 1.29': [(objects) => checkContainers(objects, ARTIFACTS, '1.29'), []],
+  'containers, Kubernetes 1.28': [(objects) => checkContainers(objects, ARTIFACTS, '1.28'), []],
+  'containers, Kubernetes 1.33': [(objects) => checkContainers(objects, ARTIFACTS, '1.33'), []],
   crossRefs: [checkCrossRefs, KUSTOMIZE_ROOTS],
   // A component root alone lacks the Services that its config files name: whole stacks only.
   configRefs: [checkConfigRefs, STACK_ROOTS],
-  goMemory: [checkGoMemory, KUSTOMIZE_ROOTS],
-  prometheusProbes: [checkPrometheusProbes, KUSTOMIZE_ROOTS],
-  [`kubernetes ${MIN_KUBERNETES_VERSION}`]: [(objects) => checkKubernetesVersion(objects), KUSTOMIZE_ROOTS],
-  'kubernetes 1.29': [(objects) => checkKubernetesVersion(objects, '1.29'), []],
-  'kubernetes 1.28': [(objects) => checkKubernetesVersion(objects, '1.28'), []],
-  'kubernetes 1.33': [(objects) => checkKubernetesVersion(objects, '1.33'), []],
   // A component root alone gets the label from k8s/.
   partOf: [checkPartOf, COMPOSED],
   devOverlay: [checkDevOverlay, ['overlays/dev']],
   flows: [(objects, root) => checkNetworkFlows(objects, INTENDED[root] ?? []), Object.keys(INTENDED)],
-  jobLabel: [checkJobLabel, ['overlays/prometheus-operator']],
-  jobs: [jobs, []]
+  jobLabel: [checkJobLabel, ['overlays/prometheus-operator']]
 }
 
 t.test('every object of every kustomize root passes every check that applies to it', async (t) => {
@@ -137,10 +128,6 @@ const OPERATOR = 'overlays/prometheus-operator'
 const PM = '/spec/podMetricsEndpoints/0'
 const name = 'app.kubernetes.io/name'
 const grafanaTo = (to: unknown[]): Record<string, Change[]> => ({ 'NetworkPolicy/grafana': [replace('/spec/egress/0/to', to)] })
-const relabeled = (relabelings: unknown[]): Record<string, Change[]> => ({ 'PodMonitor/service-a': [remove('/spec/jobLabel'), add(`${PM}/relabelings`, relabelings)] })
-const serviceMonitor = (spec: object): Record<string, Change[]> => ({
-  'PodMonitor/service-a': [replace('/kind', 'ServiceMonitor'), replace('/spec', { selector: { matchLabels: { [name]: 'service-a' } }, endpoints: [{ port: 'http' }], ...spec })]
-})
 
 /** [check, what is broken, root, changes by `Kind/name` (null: left out), every message the check must give]. */
 const cases: Array<[string, string, string, Record<string, Change[] | null>, string[]]> = [
@@ -266,31 +253,31 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
     'Deployment/grafana: dashboard provider service-a reads /var/lib/grafana/dashboards, where no dashboard is mounted']],
   ['configRefs', "nothing: Grafana's default provisioning path", 'k8s', { 'Deployment/grafana': [expect(`${C}/env/2/name`, 'GF_PATHS_PROVISIONING'), remove(`${C}/env/2`)] }, []],
 
-  ['goMemory', 'Grafana without GOMEMLIMIT, with the plugin preinstall', 'grafana', {
+  ['containers', 'Grafana without GOMEMLIMIT, with the plugin preinstall', 'grafana', {
     'Deployment/grafana': [expect(`${C}/env/8/name`, 'GOMEMLIMIT'), remove(`${C}/env/8`), expect(`${C}/env/7/name`, 'GF_PLUGINS_PREINSTALL_DISABLED'), remove(`${C}/env/7`)]
   }, [`Deployment/grafana: container grafana: ${GO}`, 'Deployment/grafana: container grafana: GF_PLUGINS_PREINSTALL_DISABLED must be "true": plugin downloads at start need egress and fill /tmp']],
-  ['goMemory', "Grafana's GOMEMLIMIT from the request, no memory limit", 'grafana', {
+  ['containers', "Grafana's GOMEMLIMIT from the request, no memory limit", 'grafana', {
     'Deployment/grafana': [expect(`${C}/env/8/name`, 'GOMEMLIMIT'), replace(`${C}/env/8/valueFrom/resourceFieldRef/resource`, 'requests.memory'), remove(`${C}/resources/limits/memory`)]
-  }, ['Deployment/grafana: container grafana: no memory limit for the Go runtime to follow', `Deployment/grafana: container grafana: ${GO}`]],
-  ['goMemory', 'Alertmanager without GOMEMLIMIT', 'alertmanager', { 'Deployment/alertmanager': [remove(`${C}/env`)] }, [`Deployment/alertmanager: container alertmanager: ${GO}`]],
-  ['goMemory', 'Prometheus 3 with its own GOMEMLIMIT and --no-auto-gomemlimit', 'prometheus', { 'Deployment/prometheus': [add(`${C}/env`, [{ name: 'GOMEMLIMIT', value: '900MiB' }]), add(`${C}/args/-`, '--no-auto-gomemlimit')] }, [
+  }, ['Deployment/grafana: container grafana: resources.limits.memory is missing', `Deployment/grafana: container grafana: ${GO}`]],
+  ['containers', 'Alertmanager without GOMEMLIMIT', 'alertmanager', { 'Deployment/alertmanager': [remove(`${C}/env`)] }, [`Deployment/alertmanager: container alertmanager: ${GO}`]],
+  ['containers', 'Prometheus 3 with its own GOMEMLIMIT and --no-auto-gomemlimit', 'prometheus', { 'Deployment/prometheus': [add(`${C}/env`, [{ name: 'GOMEMLIMIT', value: '900MiB' }]), add(`${C}/args/-`, '--no-auto-gomemlimit')] }, [
     `${P} GOMEMLIMIT overrides the limit Prometheus 3 derives from the container (--auto-gomemlimit)`, `${P} --no-auto-gomemlimit leaves the Go runtime without the container's limit`]],
 
-  ['prometheusProbes', 'startup and liveness on /-/ready, readiness on /-/healthy', 'prometheus', {
+  ['containers', 'startup and liveness on /-/ready, readiness on /-/healthy', 'prometheus', {
     'Deployment/prometheus': [replace(`${C}/startupProbe/httpGet/path`, '/-/ready'), replace(`${C}/livenessProbe/httpGet/path`, '/-/ready'), replace(`${C}/readinessProbe/httpGet/path`, '/-/healthy')]
   }, [`${P} startupProbe must GET /-/healthy, not /-/ready: it restarts the container while the WAL replays`,
     `${P} livenessProbe must GET /-/healthy, not /-/ready: it restarts the container while the WAL replays`, `${P} readinessProbe must GET /-/ready (the TSDB is open)`]],
 
-  ['kubernetes 1.29', "service-a's preStop sleep below its minimum", 'service-a', {}, [
+  ['containers, Kubernetes 1.29', "service-a's preStop sleep below its minimum", 'service-a', {}, [
     'Deployment/service-a: container service-a uses the sleep lifecycle action (PodLifecycleSleepAction), Kubernetes 1.30+, above the minimum 1.29']],
-  ['kubernetes 1.28', 'a zero-second sleep, a sidecar and trafficDistribution', 'service-a', {
+  ['containers, Kubernetes 1.28', 'a zero-second sleep, a sidecar and trafficDistribution', 'service-a', {
     'Deployment/service-a': [replace(`${C}/lifecycle/preStop/sleep/seconds`, 0), add(`${POD}/initContainers`, [{ name: 'proxy', image: 'proxy:1', restartPolicy: 'Always' }])],
     'Service/service-a': [add('/spec/trafficDistribution', 'PreferClose')]
   }, ['Deployment/service-a: container proxy uses restartPolicy: Always on an init container (sidecar, SidecarContainers), Kubernetes 1.29+, above the minimum 1.28',
     'Deployment/service-a: container service-a uses the sleep lifecycle action (PodLifecycleSleepAction), Kubernetes 1.30+, above the minimum 1.28',
     'Deployment/service-a: container service-a uses a sleep of 0 seconds (PodLifecycleSleepActionAllowZero), Kubernetes 1.33+, above the minimum 1.28',
     'Service/service-a: spec.trafficDistribution needs Kubernetes 1.31+, above the minimum 1.28']],
-  ['kubernetes 1.33', 'nothing: the same fields at a minimum that has them', 'service-a', {
+  ['containers, Kubernetes 1.33', 'nothing: the same fields at a minimum that has them', 'service-a', {
     'Deployment/service-a': [replace(`${C}/lifecycle/preStop/sleep/seconds`, 0), add(`${POD}/initContainers`, [{ name: 'proxy', image: 'proxy:1', restartPolicy: 'Always' }])]
   }, []],
 
@@ -332,16 +319,11 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
     'PodMonitor/service-a: spec.podMetricsEndpoints[0].relabelings[0].sourceLabelz: unknown field "sourceLabelz"',
     'PrometheusRule/service-a-alerts: spec.groups[1]: must have required property name', 'PrometheusRule/service-a-alerts: spec.groups[0].rules[0].expresion: unknown field "expresion"']],
   ['schema', 'an unknown kind of the operator', OPERATOR, { 'PodMonitor/service-a': [replace('/kind', 'PodMonitorr')] }, ['PodMonitorr/service-a: no schema for apiVersion monitoring.coreos.com/v1 kind PodMonitorr']],
-  ['jobLabel', 'a monitor whose port no pod has', OPERATOR, { 'PodMonitor/service-a': [replace(`${PM}/port`, 'metrics')] }, ['no PodMonitor or ServiceMonitor scrapes a pod or Service of the rendered objects']],
-  ['jobLabel', 'nothing: a ServiceMonitor, whose job is the Service name', OPERATOR, serviceMonitor({}), []],
-  ['jobs', "a ServiceMonitor's jobLabel", OPERATOR, serviceMonitor({ jobLabel: 'app.kubernetes.io/component' }), ['ServiceMonitor/service-a -> Service/service-a: job api']],
-  ['jobs', 'a relabeling that sets the job', OPERATOR, relabeled([{ targetLabel: 'job', replacement: 'service-a' }]), ['PodMonitor/service-a -> pods of Deployment/service-a: job service-a']],
-  ['jobs', 'a relabeling from a pod label', OPERATOR, relabeled([{ sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_component'], targetLabel: 'job' }]), [
-    'PodMonitor/service-a -> pods of Deployment/service-a: job api']],
-  // Prometheus' replacement syntax, ${1}, not a JavaScript template.
-  // eslint-disable-next-line no-template-curly-in-string
-  ['jobs', 'a relabeling of the operator\'s job', OPERATOR, relabeled([{ sourceLabels: ['job'], regex: '.*/(.*)', targetLabel: 'job', replacement: 'x-${1}' }]), [
-    'PodMonitor/service-a -> pods of Deployment/service-a: job x-service-a']]
+  ['jobLabel', 'a monitor whose port no pod has', OPERATOR, { 'PodMonitor/service-a': [replace(`${PM}/port`, 'metrics')] }, ['no PodMonitor scrapes a pod of the rendered objects']],
+  ['jobLabel', 'a ServiceMonitor, refused rather than derived', OPERATOR, { 'PodMonitor/service-a': [replace('/kind', 'ServiceMonitor'), replace('/spec', { selector: { matchLabels: { [name]: 'service-a' } }, endpoints: [{ port: 'http' }] })] }, [
+    'ServiceMonitor/service-a: its job label is not derived here (only PodMonitors without a relabeling of job are)']],
+  ['jobLabel', 'a relabeling of job, refused rather than derived', OPERATOR, { 'PodMonitor/service-a': [add(`${PM}/relabelings`, [{ sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'job' }])] }, [
+    'PodMonitor/service-a: its job label is not derived here (only PodMonitors without a relabeling of job are)']]
 ]
 
 for (const [check, what, root, changes, messages] of cases) {

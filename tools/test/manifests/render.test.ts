@@ -4,54 +4,58 @@ import { execa } from 'execa'
 import t from 'tap'
 import { checkContainers } from '../../src/manifests/containers.ts'
 import { checkCrossRefs } from '../../src/manifests/cross-refs.ts'
+import { advertisedInRepository, checkFreshApply } from '../../src/manifests/fresh-clone.ts'
 import { checkGeneratedFiles } from '../../src/manifests/generated-files.ts'
 import { ofKind } from '../../src/manifests/objects.ts'
-import { KUSTOMIZE_ROOTS, parseObjects, render } from '../../src/manifests/render.ts'
+import { freshCopy, KUSTOMIZE_ROOTS, parseObjects, render } from '../../src/manifests/render.ts'
 import { checkSchema } from '../../src/manifests/schema.ts'
 import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
 import { rendered } from './fixtures.ts'
 
-t.test('every kustomize root renders offline; the stack in one namespace, generated names hashed', async (t) => {
+t.test('every kustomize root renders offline; the stack in one namespace, generated names hashed; no kustomization or broken YAML fails', async (t) => {
   for (const root of KUSTOMIZE_ROOTS) t.ok((await rendered(root)).length > 0, `${root} renders objects`)
   const stack = await rendered('k8s')
   t.same(new Set(stack.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata?.namespace)), new Set(['metrics-stack']))
   for (const o of [...ofKind(stack, 'ConfigMap'), ...ofKind(stack, 'Secret')]) t.match(o.metadata?.name, /-[a-z0-9]{10}$/)
-})
-
-t.test('a folder without a kustomization, or broken YAML, fails to render', async (t) => {
   await t.rejects(render('tools'), /kustomization/i)
   t.throws(() => parseObjects('a: [1\n'), /flow sequence/i)
 })
 
+t.test('every `kubectl apply -k ROOT` the repository advertises works on a fresh clone; k8s, grafana and service-a do not', async (t) => {
+  const clone = t.testdir()
+  await freshCopy(clone)
+  const advertised = await advertisedInRepository()
+  t.ok(advertised.some(({ file, root }) => file === 'prometheus/kustomization.yaml' && root === 'prometheus'), 'found in a comment, backquote stripped')
+  for (const { file, root } of advertised) t.same(await checkFreshApply(clone, root), [], `${file}: kubectl apply -k ${root}`)
+  // Without the git-ignored Grafana admin env file, and with service-a's bare image name.
+  for (const root of ['k8s', 'grafana']) t.match(await checkFreshApply(clone, root), [new RegExp(`^kubectl apply -k ${root} fails on a fresh clone: .*grafana-admin\\.secret\\.env`)])
+  t.same(await checkFreshApply(clone, 'service-a'), ['kubectl apply -k service-a: Deployment/service-a: image service-a has no tag'])
+})
+
 t.test('every rule, scrape config, datasource and dashboard file is in its generated ConfigMap; a missing one fails', async (t) => {
-  for (const [dir, extensions, configMap] of [['prometheus/rules', ['.yml'], 'prometheus-rules'], ['prometheus/scrape-configs', ['.yml'], 'prometheus-scrape-configs'],
-    ['grafana/provisioning/datasources', ['.yaml'], 'grafana-datasources'], ['grafana/dashboards', ['.json'], 'grafana-dashboards']] as const) {
-    t.same(await checkGeneratedFiles(await rendered('k8s'), join(REPO_ROOT, dir), extensions, configMap), [], dir)
+  for (const [dir, extension, configMap] of [['prometheus/rules', '.yml', 'prometheus-rules'], ['prometheus/scrape-configs', '.yml', 'prometheus-scrape-configs'],
+    ['grafana/provisioning/datasources', '.yaml', 'grafana-datasources'], ['grafana/dashboards', '.json', 'grafana-dashboards']] as const) {
+    t.same(await checkGeneratedFiles(await rendered('k8s'), join(REPO_ROOT, dir), [extension], configMap), [], dir)
   }
   const dir = t.testdir({ 'service-a-alerts.yml': '', 'service-a-recording.yml': '', 'new.yml': '', 'README.md': '' })
   t.same(await checkGeneratedFiles(await rendered('k8s'), dir, ['.yml'], 'prometheus-rules'), [`${join(dir, 'new.yml')} is not in ConfigMap prometheus-rules (add it to the configMapGenerator)`])
   t.same(await checkGeneratedFiles(await rendered('service-a'), dir, ['.yml'], 'prometheus-rules'), ['expected one generated ConfigMap prometheus-rules, found 0'])
 })
 
-t.test('the Grafana admin Secret comes from the git-ignored file, whose script keeps a password once made', async (t) => {
-  const secret = ofKind(await rendered('grafana'), 'Secret')[0]!
-  const password = Buffer.from(secret.data!['admin-password']!, 'base64').toString()
+t.test('the Grafana admin Secret comes from the git-ignored file, whose script keeps a password once made, one per file, owner-only', async (t) => {
+  const password = Buffer.from(ofKind(await rendered('grafana'), 'Secret')[0]!.data!['admin-password']!, 'base64').toString()
   t.match(await readFile(PATHS.grafanaAdminSecret, 'utf8'), `admin-password=${password}\n`)
-  t.match(password, /^[A-Za-z0-9]{20,}$/)
+  const secret = async (file: string): Promise<string> => { await execa('bash', [`${REPO_ROOT}scripts/grafana-admin-secret.sh`, file]); return await readFile(file, 'utf8') }
   const [file, other] = [join(t.testdir(), 'a.env'), join(t.testdir(), 'b.env')]
-  await execa('bash', [`${REPO_ROOT}scripts/grafana-admin-secret.sh`, file])
-  const first = await readFile(file, 'utf8')
+  const first = await secret(file)
   t.match(first, /^admin-user=admin\nadmin-password=[A-Za-z0-9]{20,}\n$/)
-  t.equal((await stat(file)).mode & 0o777, 0o600, 'readable by its owner only')
-  await execa('bash', [`${REPO_ROOT}scripts/grafana-admin-secret.sh`, file])
-  t.equal(await readFile(file, 'utf8'), first, 'kept: Grafana stores the first password in its database')
-  await execa('bash', [`${REPO_ROOT}scripts/grafana-admin-secret.sh`, other])
-  t.not(await readFile(other, 'utf8'), first, 'each file gets its own password')
+  t.equal((await stat(file)).mode & 0o777, 0o600)
+  t.equal(await secret(file), first, 'kept: Grafana stores the first password in its database')
+  t.not(await secret(other), first)
 })
 
-const renderManifests = async (root: string, image: string, out: string): Promise<unknown> => await execa('bash', ['scripts/render-manifests.sh', root, image, out], { cwd: REPO_ROOT })
-
 t.test('make manifests writes one file for a real cluster: pushed image, every check passes without exceptions', async (t) => {
+  const renderManifests = async (root: string, image: string, out: string): Promise<unknown> => await execa('bash', ['scripts/render-manifests.sh', root, image, out], { cwd: REPO_ROOT })
   for (const image of ['registry.example.com:5000/team/service-a:1.2.3', 'service-a@sha256:0123']) {
     const out = join(t.testdir(), 'stack.yaml')
     await renderManifests('overlays/multi-replica', image, out)

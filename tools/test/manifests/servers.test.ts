@@ -2,8 +2,7 @@ import { totalmem } from 'node:os'
 import t from 'tap'
 import { alertingBinaries } from '../../src/alerting/binaries.ts'
 import { startFromDeployment } from '../../src/manifests/prometheus-run.ts'
-import { goMemoryLimit } from '../../src/manifests/prometheus-startup.ts'
-import { fetchJson, waitFor } from '../../src/support/http.ts'
+import { fetchJson, request, waitFor } from '../../src/support/http.ts'
 import { add, edit, patched, rendered, replace } from './fixtures.ts'
 
 // The real Prometheus 3 and Alertmanager (Debian sid's, the nearest to the images') started as
@@ -11,6 +10,8 @@ import { add, edit, patched, rendered, replace } from './fixtures.ts'
 // ConfigMaps at the mounted paths. The Makefile installs both.
 const C = '/spec/template/spec/containers/0'
 const { alertmanager } = alertingBinaries()
+/** The GOMEMLIMIT a running Go program reports (math.MaxInt64 when unset). */
+const goMemoryLimit = async (url: string): Promise<number> => Number(/^go_gc_gomemlimit_bytes (\S+)$/m.exec(await (await request(`${url}/metrics`)).text())?.[1])
 
 t.test("Prometheus 3 starts with the Deployment's exact args and ConfigMaps: rules, both jobs, GOMEMLIMIT derived", async (t) => {
   const { url, stop } = await startFromDeployment(await rendered('k8s'), 'prometheus', t.testdir())
