@@ -1,14 +1,11 @@
-import { skaffoldBuild, startDockerApi } from './skaffold-build.ts'
+import { startSkaffoldBuilder } from './skaffold-build.ts'
 
-/**
- * `make images TAG DEV_TAG`: service-a's image and its dev stage (the dev profile), built by the
- * real Skaffold through podman's Docker API, as the container tests build them.
- */
+/** `make images TAG DEV_TAG`: service-a's image and its dev stage, built as the container tests build them. */
 const [tag = 'latest', devTag = 'dev'] = process.argv.slice(2)
-const api = await startDockerApi()
+const builder = await startSkaffoldBuilder()
 try {
-  console.log(await skaffoldBuild(api.dockerHost, { tag }))
-  console.log(await skaffoldBuild(api.dockerHost, { tag: devTag, profile: 'dev' }))
+  console.log(await builder.build({ tag }))
+  console.log(await builder.build({ tag: devTag, profile: 'dev' }))
 } finally {
-  await api.stop()
+  await builder.stop()
 }

@@ -12,12 +12,16 @@ const typescript = fs.readdirSync('/app', { recursive: true })
 console.log(JSON.stringify({ entries: names('/app'), packages, typescript }))
 `
 
-/** Why an image is not a production image of the package `manifest`, or [] when it is one. */
-export async function productionProblems (image: string, manifest: { dependencies?: object, devDependencies?: object }): Promise<string[]> {
+/**
+ * Why an image is not a production image of the package `manifest` with `lockfile`, or [] when it
+ * is one. Dev-only packages are those the lockfile marks `dev`: a devDependency that a production
+ * package needs as well (protobufjs needs @types/node) belongs in the image.
+ */
+export async function productionProblems (image: string, manifest: { dependencies?: object }, lockfile: { packages: Record<string, { dev?: boolean }> }): Promise<string[]> {
   const output = await podman(['run', '--rm', '--network', 'none', '--user', '1000', '--entrypoint', 'node', image, '-e', LIST_APP])
   const { entries, packages, typescript } = JSON.parse(output) as { entries: string[], packages: string[], typescript: string[] }
   const problems: string[] = []
-  const dev = Object.keys(manifest.devDependencies ?? {}).filter((name) => packages.includes(name))
+  const dev = packages.filter((name) => lockfile.packages[`node_modules/${name}`]?.dev === true)
   if (dev.length > 0) problems.push(`holds dev dependencies: ${dev.join(', ')}`)
   const missing = Object.keys(manifest.dependencies ?? {}).filter((name) => !packages.includes(name))
   if (missing.length > 0) problems.push(`lacks dependencies: ${missing.join(', ')}`)

@@ -1,20 +1,11 @@
 import type { Test } from 'tap'
-import { securityArgs } from '../../src/containers/hardening.ts'
 import { podman, requireImage, uniqueName } from '../../src/containers/podman.ts'
-import { ofKind } from '../../src/manifests/objects.ts'
-import { skaffoldRender } from '../../src/manifests/render.ts'
 import { request, waitFor } from '../../src/support/http.ts'
 import { freePort } from '../../src/support/ports.ts'
 
-/** The podman flags that service-a's Deployment as Skaffold renders it (with `profile`) becomes: its securityContext and emptyDirs. */
-export async function asDeployedBySkaffold (profile?: string): Promise<string[]> {
-  const pod = ofKind(await skaffoldRender({ tag: 'test', profile }), 'Deployment').find((d) => d.metadata?.name === 'service-a')!.spec!.template.spec!
-  return securityArgs(pod, pod.containers[0]!)
-}
-
 /**
- * service-a's image on a free loopback port with host networking (no bridge, no private
- * addresses), once /healthz answers; removed in teardown, also when the test fails.
+ * service-a's image run plainly (no pod spec: `flags` are all it gets) on a free loopback port
+ * with host networking, once /healthz answers; removed in teardown, also when the test fails.
  */
 export async function runServiceA (t: Test, image: string, flags: string[], env: Record<string, string> = {}): Promise<{ name: string, url: string }> {
   await requireImage(image)

@@ -5,7 +5,7 @@ import t from 'tap'
 import { hardeningProblems } from '../../src/containers/hardening.ts'
 import { prepareStack, toLoopback } from '../../src/containers/kube-play.ts'
 import { podman, uniqueName } from '../../src/containers/podman.ts'
-import { skaffoldBuild, startDockerApi } from '../../src/containers/skaffold-build.ts'
+import { startSkaffoldBuilder } from '../../src/containers/skaffold-build.ts'
 import { ofKind } from '../../src/manifests/objects.ts'
 import { skaffoldRender } from '../../src/manifests/render.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
@@ -44,14 +44,14 @@ t.test('the loopback transformation changes only addresses, ports, probes, names
 
 t.test('skaffold build through podman, and kube play of what skaffold render gives: the stack runs hardened and make smoke passes', async (t) => {
   const run = uniqueName('t')
-  const api = await startDockerApi()
-  t.teardown(api.stop)
+  const builder = await startSkaffoldBuilder()
+  t.teardown(builder.stop)
   let started = Date.now()
-  const images = [await skaffoldBuild(api.dockerHost, { tag: run }), await skaffoldBuild(api.dockerHost, { tag: `${run}-dev`, profile: 'dev' })]
+  const images = [await builder.build({ tag: run }), await builder.build({ tag: `${run}-dev`, profile: 'dev' })]
   t.comment(`skaffold build, plain and dev profile: ${(Date.now() - started) / 1000} s`)
   const removeImages = async (): Promise<void> => { await podman(['rmi', '--ignore', ...images]) }
   t.teardown(removeImages)
-  await api.stop()
+  await builder.stop()
   const commands = await Promise.all(images.map(async (image) => JSON.parse(await podman(['image', 'inspect', '--format', '{{json .Config.Cmd}}', image]))))
   t.same(commands, [['node', 'dist/server.js'], ['node', '--watch', 'src/server.ts']], 'the dev profile builds the dev stage')
 
@@ -61,20 +61,19 @@ t.test('skaffold build through podman, and kube play of what skaffold render giv
   started = Date.now()
   await stack.play()
   // Ready as the kubelet would judge it: each container's own readinessProbe path.
-  for (const deployment of ofKind(rendered, 'Deployment')) {
-    const [name, pod] = [deployment.metadata!.name!, deployment.spec!.template.spec!]
-    const path = pod.containers[0]!.readinessProbe!.httpGet!.path
-    await waitFor(`${name} ready at ${path}`, async () => (await request(`${stack.urls[name]}${path}`)).ok || undefined, 90_000)
-  }
+  const deployments = ofKind(rendered, 'Deployment').map((d) => ({ name: d.metadata!.name!, pod: d.spec!.template.spec! }))
+  await Promise.all(deployments.map(async ({ name, pod }) => await waitFor(`${name} ready`, async () => (await request(`${stack.urls[name]}${pod.containers[0]!.readinessProbe!.httpGet!.path}`)).ok || undefined, 90_000)))
   t.comment(`kube play until every pod is ready: ${(Date.now() - started) / 1000} s`)
-  for (const deployment of ofKind(rendered, 'Deployment')) {
-    const [name, pod] = [deployment.metadata!.name!, deployment.spec!.template.spec!]
+  for (const { name, pod } of deployments) {
     const containers = await stack.containers(name)
     t.equal(containers.length, 1, `${name}: one app container`)
     t.same(await hardeningProblems(containers[0]!), [], `${name} runs under its securityContext`)
     t.equal(await podman(['exec', containers[0]!, 'id', '-u']), String(pod.securityContext?.runAsUser), `${name} runs as uid ${pod.securityContext?.runAsUser}`)
   }
-  t.equal(await podman(['inspect', '--format', '{{.ImageName}}', ...await stack.containers('service-a')]), images[0], 'service-a runs the image Skaffold built')
+  const [serviceA] = await stack.containers('service-a')
+  t.equal(await podman(['inspect', '--format', '{{.ImageName}}', serviceA!]), images[0], 'service-a runs the image Skaffold built')
+  t.equal(await podman(['exec', serviceA!, 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline']), 'node dist/server.js', 'node is PID 1')
+  t.same(await fetchJson(`${stack.urls['service-a']}/hello/podman`), { message: 'Hello, podman!' })
 
   // The TSDB lives on the claimed volume, not in the (read-only) container.
   t.ok(existsSync(`${await podman(['volume', 'inspect', '--format', '{{.Mountpoint}}', `prometheus-data-${run}`])}/wal`), 'Prometheus writes its WAL to the prometheus-data volume')
