@@ -5,19 +5,19 @@ import { containersOf, describe, find, ofKind, podTemplates, type PodTemplate } 
 
 /**
  * The addresses and paths written inside the config files resolve in the stack, read as the pod
- * reads them: every Prometheus scrape target is a Service port (or a discovered pod port), and so
- * is every Alertmanager it sends alerts to; every rule and scrape config file pattern finds a
- * mounted file, Grafana's datasource URLs are Service ports, and the files Grafana is told to
- * load are mounted.
+ * reads them: every Prometheus scrape target (those of the files `scrape_config_files` names
+ * too) and every Alertmanager it sends alerts to is a Service port (or a port of its own pod),
+ * pod discovery finds a pod and may list pods; Grafana's datasource URLs are Service ports, and
+ * the dashboards it is told to load are mounted. Whether the config file is there and its
+ * patterns find files, the real Prometheus shows (servers.test.ts).
  */
 export function checkConfigRefs (objects: readonly KubernetesObject[]): string[] {
   return podTemplates(objects).flatMap((template) => containersOf(template.spec).flatMap((container) => {
     const files = mountedFiles(objects, template, container)
-    const configFile = container.args?.find((arg) => arg.startsWith('--config.file='))?.slice('--config.file='.length)
+    const configFile = container.args?.find((arg) => arg.startsWith('--config.file='))?.slice('--config.file='.length) ?? ''
     // The image named prometheus, not every image of the prometheus organisation (alertmanager).
-    if (configFile !== undefined && /(^|\/)prometheus(:|@|$)/.test(container.image ?? '')) return checkPrometheus(objects, template, files, configFile)
-    if (/grafana/.test(container.image ?? '')) return checkGrafana(objects, template, container, files)
-    return []
+    if (files.has(configFile) && /(^|\/)prometheus(:|@|$)/.test(container.image ?? '')) return checkPrometheus(objects, template, files, configFile)
+    return /grafana/.test(container.image ?? '') ? checkGrafana(objects, template, container, files) : []
   }))
 }
 
@@ -33,8 +33,7 @@ export function mountedFiles (objects: readonly KubernetesObject[], { spec, name
     const data = volume?.configMap === undefined
       ? Object.fromEntries(Object.entries(secret?.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString()]))
       : find(objects, 'ConfigMap', volume.configMap.name, namespace)?.data ?? {}
-    const items = (volume?.configMap ?? volume?.secret)?.items ?? Object.keys(data).map((key) => ({ key, path: key }))
-    for (const { key, path } of items) {
+    for (const { key, path } of (volume?.configMap ?? volume?.secret)?.items ?? Object.keys(data).map((key) => ({ key, path: key }))) {
       if (data[key] === undefined) continue
       if (mount.subPath === undefined) files.set(`${mount.mountPath}/${path}`, data[key])
       else if (mount.subPath === path) files.set(mount.mountPath, data[key])
@@ -43,51 +42,29 @@ export function mountedFiles (objects: readonly KubernetesObject[], { spec, name
   return files
 }
 
-interface ScrapeConfig {
-  job_name: string
-  static_configs?: Array<{ targets?: string[] }>
-  kubernetes_sd_configs?: Array<{ role: string }>
-  relabel_configs?: Array<{ action?: string, source_labels?: string[], regex?: string }>
-}
-interface PrometheusConfig {
-  scrape_configs?: ScrapeConfig[]
-  scrape_config_files?: string[]
-  rule_files?: string[]
-  alerting?: { alertmanagers?: Array<{ static_configs?: Array<{ targets?: string[] }> }> }
-}
+interface ScrapeConfig { job_name: string, static_configs?: Array<{ targets?: string[] }>, kubernetes_sd_configs?: Array<{ role: string }>, relabel_configs?: Array<{ action?: string, source_labels?: string[], regex?: string }> }
+interface PrometheusConfig { scrape_configs?: ScrapeConfig[], scrape_config_files?: string[], alerting?: { alertmanagers?: Array<{ static_configs?: Array<{ targets?: string[] }> }> } }
 
 function checkPrometheus (objects: readonly KubernetesObject[], template: PodTemplate, files: Map<string, string>, configFile: string): string[] {
-  const owner = describe(template.owner)
-  const text = files.get(configFile)
-  if (text === undefined) return [`${owner}: ${configFile} is not mounted from a ConfigMap`]
   const errors: string[] = []
-  const config = parse(text) as PrometheusConfig | null
-  const jobs = (config?.scrape_configs ?? []).map((job) => ({ job, file: configFile }))
-  // Patterns are relative to the config file's folder; Prometheus itself ignores one that
-  // matches nothing, which would silently drop a scrape job or the rules.
-  for (const field of ['rule_files', 'scrape_config_files'] as const) {
-    for (const pattern of config?.[field] ?? []) {
-      const matched = [...files.keys()].filter((file) => matchesGlob(file, resolve(dirname(configFile), pattern)))
-      if (matched.length === 0) errors.push(`${owner}: ${configFile}: ${field} ${pattern} matches no mounted file`)
-      if (field === 'scrape_config_files') {
-        for (const file of matched) jobs.push(...((parse(files.get(file)!) as PrometheusConfig | null)?.scrape_configs ?? []).map((job) => ({ job, file })))
-      }
-    }
+  const config = parse(files.get(configFile)!) as PrometheusConfig | null
+  // scrape_config_files patterns are relative to the config file's folder.
+  const jobs = [configFile, ...[...files.keys()].filter((file) => config?.scrape_config_files?.some((pattern) => matchesGlob(file, resolve(dirname(configFile), pattern))))]
+    .flatMap((file) => ((file === configFile ? config : parse(files.get(file)!) as PrometheusConfig | null)?.scrape_configs ?? []).map((job) => ({ job, file })))
+  const ports = template.spec.containers.flatMap((c) => c.ports ?? [])
+  const resolveTarget = (target: string): string | undefined => {
+    const [host = '', port] = target.split(':')
+    if (host !== 'localhost' && host !== '127.0.0.1') return resolveService(objects, template.namespace, host, Number(port))
+    return ports.some((p) => String(p.containerPort) === port) ? undefined : 'is no container port of this pod'
   }
-  // Where the alerts go: each Alertmanager target is a Service port, like a scrape target.
   for (const target of (config?.alerting?.alertmanagers ?? []).flatMap((a) => a.static_configs ?? []).flatMap((c) => c.targets ?? [])) {
-    const [host, port] = target.split(':')
-    const problem = resolveService(objects, template.namespace, host!, Number(port))
-    if (problem !== undefined) errors.push(`${owner}: ${configFile}: alerting target ${target} ${problem}`)
+    const problem = resolveTarget(target)
+    if (problem !== undefined) errors.push(`${describe(template.owner)}: ${configFile}: alerting target ${target} ${problem}`)
   }
   for (const { job, file } of jobs) {
-    const report = (message: string): number => errors.push(`${owner}: ${file}: job ${job.job_name}: ${message}`)
+    const report = (message: string): number => errors.push(`${describe(template.owner)}: ${file}: job ${job.job_name}: ${message}`)
     for (const target of (job.static_configs ?? []).flatMap((c) => c.targets ?? [])) {
-      const [host, port] = target.split(':')
-      const ports = template.spec.containers.flatMap((c) => c.ports ?? [])
-      const problem = host === 'localhost' || host === '127.0.0.1'
-        ? (ports.some((p) => String(p.containerPort) === port) ? undefined : 'is no container port of this pod')
-        : resolveService(objects, template.namespace, host!, Number(port))
+      const problem = resolveTarget(target)
       if (problem !== undefined) report(`target ${target} ${problem}`)
     }
     for (const { role } of job.kubernetes_sd_configs ?? []) {
@@ -98,10 +75,7 @@ function checkPrometheus (objects: readonly KubernetesObject[], template: PodTem
   return errors
 }
 
-/**
- * Why `host` (`name`, `name.namespace`, `name.namespace.svc…`) and `port` are no Service port
- * in the stack, or undefined when they are.
- */
+/** Why `host` (`name`, `name.namespace`, `name.namespace.svc…`) and `port` are no Service port in the stack, or undefined when they are. */
 export function resolveService (objects: readonly KubernetesObject[], namespace: string | undefined, host: string, port: number): string | undefined {
   const [name, otherNamespace] = host.split('.')
   const service = find(objects, 'Service', name, otherNamespace ?? namespace)
@@ -120,9 +94,7 @@ function checkPodDiscovery (objects: readonly KubernetesObject[], { namespace, s
   const pods = podTemplates(objects).filter((t) => t.namespace === namespace && app?.test(t.labels['app.kubernetes.io/name'] ?? '') === true)
   if (pods.length === 0) errors.push('keeps no pod of the stack (relabel keep on app.kubernetes.io/name)')
   const port = keep('__meta_kubernetes_pod_container_port_name')
-  if (port !== undefined && !pods.some((t) => containersOf(t.spec).some((c) => c.ports?.some((p) => port.test(p.name ?? ''))))) {
-    errors.push('keeps no container port of those pods')
-  }
+  if (port !== undefined && !pods.some((t) => containersOf(t.spec).some((c) => c.ports?.some((p) => port.test(p.name ?? ''))))) errors.push('keeps no container port of those pods')
   if (spec.automountServiceAccountToken === false) errors.push('needs the ServiceAccount token, but automountServiceAccountToken is false')
   const account = spec.serviceAccountName ?? 'default'
   const canList = ofKind(objects, 'RoleBinding')
@@ -134,29 +106,23 @@ function checkPodDiscovery (objects: readonly KubernetesObject[], { namespace, s
   return errors
 }
 
-interface Datasources { datasources?: Array<{ name: string, url: string }> }
-interface DashboardProviders { providers?: Array<{ name: string, options?: { path?: string } }> }
-
 function checkGrafana (objects: readonly KubernetesObject[], template: PodTemplate, container: V1Container, files: Map<string, string>): string[] {
   const env = (name: string): string | undefined => container.env?.find((e) => e.name === name)?.value
   const provisioning = env('GF_PATHS_PROVISIONING') ?? '/etc/grafana/provisioning'
-  const where = describe(template.owner)
   const errors: string[] = []
+  const report = (message: string): number => errors.push(`${describe(template.owner)}: ${message}`)
   const filesIn = (dir: string | undefined): string[] => [...files.keys()].filter((file) => dirname(file) === dir)
-  const datasources = filesIn(`${provisioning}/datasources`)
-  if (datasources.length === 0) errors.push(`${where}: no datasource is provisioned in ${provisioning}/datasources`)
-  for (const source of datasources.flatMap((file) => (parse(files.get(file)!) as Datasources | null)?.datasources ?? [])) {
+  const read = <T>(dir: string, field: string): T[] => filesIn(`${provisioning}/${dir}`).flatMap((file) => (parse(files.get(file)!) as Record<string, T[]> | null)?.[field] ?? [])
+  if (filesIn(`${provisioning}/datasources`).length === 0) report(`no datasource is provisioned in ${provisioning}/datasources`)
+  for (const source of read<{ name: string, url: string }>('datasources', 'datasources')) {
     const url = new URL(source.url)
-    const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port)
-    const problem = resolveService(objects, template.namespace, url.hostname, port)
-    if (problem !== undefined) errors.push(`${where}: datasource ${source.name} URL ${source.url} ${problem}`)
+    const problem = resolveService(objects, template.namespace, url.hostname, url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port))
+    if (problem !== undefined) report(`datasource ${source.name} URL ${source.url} ${problem}`)
   }
-  for (const file of filesIn(`${provisioning}/dashboards`)) {
-    for (const { name, options } of (parse(files.get(file)!) as DashboardProviders | null)?.providers ?? []) {
-      if (filesIn(options?.path).length === 0) errors.push(`${where}: dashboard provider ${name} reads ${options?.path}, where no dashboard is mounted`)
-    }
+  for (const { name, options } of read<{ name: string, options?: { path?: string } }>('dashboards', 'providers')) {
+    if (filesIn(options?.path).length === 0) report(`dashboard provider ${name} reads ${options?.path}, where no dashboard is mounted`)
   }
   const home = env('GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH')
-  if (home !== undefined && !files.has(home)) errors.push(`${where}: home dashboard ${home} is not mounted`)
+  if (home !== undefined && !files.has(home)) report(`home dashboard ${home} is not mounted`)
   return errors
 }

@@ -3,11 +3,7 @@ import type {
   V1PodTemplateSpec, V1Role, V1RoleBinding, V1Secret, V1Service
 } from '@kubernetes/client-node'
 
-/**
- * A rendered object as plain data. The checks read it through the typed views below (ofKind,
- * find, podTemplates: @kubernetes/client-node's models); the index signature is for checks that
- * read a field of a kind not listed there.
- */
+/** A rendered object as plain data; the typed views below (@kubernetes/client-node's models) read the kinds they list. */
 export type K8sObject = KubernetesObject & { metadata: V1ObjectMeta, [field: string]: any }
 
 /** The kinds the checks read, each with the type of @kubernetes/client-node's model. */
@@ -35,12 +31,7 @@ export function find<K extends keyof Kinds & string> (objects: readonly Kubernet
 }
 
 /** A pod spec found in a workload, with the object that owns it (for messages and lookups). */
-export interface PodTemplate {
-  owner: KubernetesObject
-  namespace: string | undefined
-  labels: Record<string, string>
-  spec: V1PodSpec
-}
+export interface PodTemplate { owner: KubernetesObject, namespace: string | undefined, labels: Record<string, string>, spec: V1PodSpec }
 
 /** The pod template of every workload kind: a Pod is its own, CronJob nests one level deeper. */
 export function podTemplates (objects: readonly KubernetesObject[]): PodTemplate[] {

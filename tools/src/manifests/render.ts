@@ -22,7 +22,7 @@ export async function skaffold (args: readonly string[], options: { cwd?: string
 }
 
 /** Which config (`file`, `-f`; skaffold.yaml by default) and profile Skaffold runs, in `cwd`. */
-export interface SkaffoldOptions { profile?: string, file?: string, cwd?: string }
+interface SkaffoldOptions { profile?: string, file?: string, cwd?: string }
 const selection = ({ profile, file }: SkaffoldOptions): string[] => [...profile === undefined ? [] : ['-p', profile], ...file === undefined ? [] : ['-f', file]]
 
 /**

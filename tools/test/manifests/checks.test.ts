@@ -219,10 +219,6 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
   ['configRefs', 'a scraped Service without ports', 'k8s', { 'Service/service-a': [remove('/spec/ports')] }, [job('service-a', 'scrape-configs/service-a.yml', 'target service-a:80 is no port of Service service-a')]],
   ['configRefs', 'a self-scrape on a port Prometheus does not listen on', 'k8s', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'localhost:9090'", "'127.0.0.1:9091'")] }, [
     job('prometheus', 'prometheus.yml', 'target 127.0.0.1:9091 is no container port of this pod')]],
-  ['configRefs', 'a config file that is not mounted', 'k8s', { 'Deployment/prometheus': [replace(`${C}/args/0`, '--config.file=/etc/prometheus/config.yml')] }, ['Deployment/prometheus: /etc/prometheus/config.yml is not mounted from a ConfigMap']],
-  ['configRefs', 'scrape config and rule file patterns that match no mounted file', 'k8s', {
-    'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', '- scrape-configs/*.yml', '- scrape-config/*.yml'), edit('/data/prometheus.yml', '- rules/*.yml', '- rules/*.yaml')]
-  }, ['Deployment/prometheus: /etc/prometheus/prometheus.yml: rule_files rules/*.yaml matches no mounted file', 'Deployment/prometheus: /etc/prometheus/prometheus.yml: scrape_config_files scrape-config/*.yml matches no mounted file']],
   ['configRefs', 'pod discovery that keeps no pod', 'overlays/multi-replica', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'regex: service-a', 'regex: service-b')] }, [
     job('service-a', 'scrape-configs/service-a.yml', 'keeps no pod of the stack (relabel keep on app.kubernetes.io/name)'), job('service-a', 'scrape-configs/service-a.yml', 'keeps no container port of those pods')]],
   ['configRefs', 'pod discovery that keeps no port', 'overlays/multi-replica', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'regex: http', 'regex: metrics')] }, [

@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os'
 import t from 'tap'
 import { alertingBinaries } from '../../src/alerting/binaries.ts'
+import { readRules } from '../../src/monitoring/prometheus-config.ts'
 import { startFromDeployment } from '../../src/manifests/prometheus-run.ts'
 import { fetchJson, request, waitFor } from '../../src/support/http.ts'
 import { add, edit, patched, rendered, replace } from './fixtures.ts'
@@ -10,6 +11,16 @@ import { add, edit, patched, rendered, replace } from './fixtures.ts'
 // ConfigMaps at the mounted paths. The Makefile installs both.
 const C = '/spec/template/spec/containers/0'
 const { alertmanager } = alertingBinaries()
+/** How many rules and which scrape jobs (its scrape pools) a running Prometheus has loaded. */
+async function loaded (url: string): Promise<{ rules: number, jobs: string[] }> {
+  const { data: { groups } } = await fetchJson<{ data: { groups: Array<{ rules: unknown[] }> } }>(`${url}/api/v1/rules`)
+  // The scrape manager takes its config (every pool at once) a moment after readiness.
+  const scrapePools = await waitFor('the scrape pools', async () => {
+    const { data } = await fetchJson<{ data: { scrapePools: string[] } }>(`${url}/api/v1/scrape_pools`)
+    return data.scrapePools.length > 0 ? data.scrapePools : undefined
+  }, 10_000)
+  return { rules: groups.flatMap((group) => group.rules).length, jobs: scrapePools.sort() }
+}
 /** The GOMEMLIMIT a running Go program reports (math.MaxInt64 when unset). */
 const goMemoryLimit = async (url: string): Promise<number> => Number(/^go_gc_gomemlimit_bytes (\S+)$/m.exec(await (await request(`${url}/metrics`)).text())?.[1])
 
@@ -23,14 +34,7 @@ t.test("Prometheus 3 starts with the Deployment's exact args and ConfigMaps: rul
   t.equal(flags['storage.tsdb.retention.time'], '15d')
   // Prometheus reads size units as powers of 1024.
   t.equal(flags['storage.tsdb.retention.size'], '6GiB')
-  const { data: rules } = await fetchJson<{ data: { groups: unknown[] } }>(`${url}/api/v1/rules`)
-  t.ok(rules.groups.length >= 2, 'the rule groups are loaded')
-  // The scrape manager takes the discovered targets a moment after readiness.
-  const jobs = await waitFor('both scrape jobs', async () => {
-    const { data } = await fetchJson<{ data: { activeTargets: Array<{ labels: { job: string } }> } }>(`${url}/api/v1/targets`)
-    return data.activeTargets.length >= 2 ? new Set(data.activeTargets.map((target) => target.labels.job)) : undefined
-  }, 10_000)
-  t.same(jobs, new Set(['prometheus', 'service-a']), 'scrape_config_files brought the service-a job')
+  t.same(await loaded(url), { rules: readRules().length, jobs: ['prometheus', 'service-a'] }, 'every rule of prometheus/rules, and the service-a job through scrape_config_files')
   // 0.9 of the cgroup's memory limit, or of the machine's memory where no limit is set (here).
   const limit = await goMemoryLimit(url)
   t.ok(limit > 0 && limit <= 0.9 * totalmem() + 1, `GOMEMLIMIT ${limit} is at most 0.9 of ${totalmem()}`)
@@ -54,12 +58,21 @@ t.test("Alertmanager starts with the Deployment's exact args and ConfigMap, one 
 t.test('an unknown flag or a broken config fails the start, with Prometheus or Alertmanager saying why', async (t) => {
   const start = async (changes: Parameters<typeof patched>[1], name: string, binary?: string): Promise<unknown> => await startFromDeployment(await patched('k8s', changes), name, t.testdir(), binary)
   await t.rejects(start({ 'Deployment/prometheus': [add(`${C}/args/-`, '--storage.tsdb.retention.sizes=1GB')] }, 'prometheus'), /exited \(\d+\)[\s\S]*retention\.sizes/)
+  await t.rejects(start({ 'Deployment/prometheus': [replace(`${C}/args/0`, '--config.file=/etc/prometheus/rules/prometheus.yml')] }, 'prometheus'), /exited \(\d+\)[\s\S]*rules\/prometheus\.yml: no such file/)
   for (const [configMap, file] of [['prometheus-config', 'prometheus.yml'], ['prometheus-scrape-configs', 'service-a.yml']] as const) {
     await t.rejects(start({ [`ConfigMap/${configMap}`]: [edit(`/data/${file}`, '\nscrape_configs:', '\nscrape_configz:')] }, 'prometheus'), /exited \(\d+\)[\s\S]*scrape_configz/, file)
   }
   await t.rejects(start({ 'Deployment/alertmanager': [add(`${C}/args/-`, '--storage.paths=/alertmanager')] }, 'alertmanager', alertmanager), /exited \(\d+\)[\s\S]*storage\.paths/)
   await t.rejects(start({ 'ConfigMap/alertmanager-config': [edit('/data/alertmanager.yml', 'receiver: replace-me', 'receiver: nobody')] }, 'alertmanager', alertmanager),
     /exited \(\d+\)[\s\S]*undefined receiver \\"nobody\\"/)
+})
+
+t.test('Prometheus ignores rule_files and scrape_config_files patterns that match no mounted file: it loads no rule and no service-a job', async (t) => {
+  const { url, stop } = await startFromDeployment(await patched('k8s', {
+    'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', '- scrape-configs/*.yml', '- scrape-config/*.yml'), edit('/data/prometheus.yml', '- rules/*.yml', '- rules/*.yaml')]
+  }), 'prometheus', t.testdir())
+  t.teardown(stop)
+  t.same(await loaded(url), { rules: 0, jobs: ['prometheus'] })
 })
 
 t.test('a path on no volume, a missing ConfigMap or no such Deployment is refused before starting', async (t) => {
