@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { stringify } from 'yaml'
 import { find, ofKind, selects } from '../manifests/objects.ts'
+import { request, waitFor } from '../support/http.ts'
 import { freePort } from '../support/ports.ts'
 import { podman } from './podman.ts'
 
@@ -91,10 +92,18 @@ export async function prepareStack (rendered: readonly KubernetesObject[], suffi
   }
   const file = join(dir, 'stack.yaml')
   writeFileSync(file, objects.map((object) => stringify(object)).join('---\n'))
+  const urls = Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`]))
   return {
     /** Deployment name (as in the manifests) → http://127.0.0.1:<its port>. */
-    urls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`])),
-    play: async () => await podman(['kube', 'play', '--network', 'host', file]),
+    urls,
+    /** kube play, then each pod ready as the kubelet would judge it: its readinessProbe path answers. */
+    play: async () => {
+      await podman(['kube', 'play', '--network', 'host', file])
+      await Promise.all(ofKind(rendered, 'Deployment').map(async ({ metadata, spec }) => {
+        const path = spec!.template.spec!.containers[0]!.readinessProbe?.httpGet?.path ?? '/'
+        await waitFor(`${metadata!.name} ready at ${path}`, async () => (await request(`${urls[metadata!.name!]}${path}`)).ok || undefined, 90_000)
+      }))
+    },
     /** The app containers of a Deployment's pod (after `play`). */
     containers: async (deployment: string) => (JSON.parse(await podman(['ps', '--all', '--pod', '--format', 'json'])) as Array<{ Names: string[], PodName: string, IsInfra: boolean }>)
       .filter((c) => c.PodName.startsWith(`${deployment}${suffix}-pod`) && !c.IsInfra).flatMap((c) => c.Names),

@@ -4,29 +4,10 @@ import { dirname, join } from 'node:path'
 import { execa } from 'execa'
 import t, { type Test } from 'tap'
 import { hardeningProblems } from '../../src/containers/hardening.ts'
-import { prepareStack } from '../../src/containers/kube-play.ts'
-import { IMAGES, podman, requireImage, uniqueName } from '../../src/containers/podman.ts'
-import { ofKind } from '../../src/manifests/objects.ts'
-import { skaffoldRender } from '../../src/manifests/render.ts'
-import { fetchJson, request, waitFor } from '../../src/support/http.ts'
+import { IMAGES, podman } from '../../src/containers/podman.ts'
+import { fetchJson, waitFor } from '../../src/support/http.ts'
 import { PATHS } from '../../src/support/paths.ts'
-
-/**
- * service-a's Deployment as `skaffold dev` renders it (the dev profile: overlays/dev, whose only
- * change is a writable root filesystem), run with the dev image by podman kube play; removed in
- * teardown, also when the test fails.
- */
-async function playDevServiceA (t: Test): Promise<{ name: string, url: string }> {
-  await requireImage(IMAGES.dev)
-  const deployment = ofKind(await skaffoldRender({ tag: 'dev', profile: 'dev' }), 'Deployment').filter((d) => d.metadata?.name === 'service-a')
-  deployment[0]!.spec!.template.spec!.containers[0]!.image = IMAGES.dev
-  const stack = await prepareStack(deployment, `-${uniqueName('t')}`)
-  t.teardown(stack.down)
-  await stack.play()
-  const url = stack.urls['service-a']!
-  await waitFor('the dev container to answer /healthz', async () => (await request(`${url}/healthz`)).ok || undefined, 30_000)
-  return { name: (await stack.containers('service-a'))[0]!, url }
-}
+import { playServiceA } from './helpers.ts'
 
 /**
  * What Skaffold's manual sync does for `src/**\/*.ts` → /app: a tar of the changed files,
@@ -43,8 +24,9 @@ async function sync (t: Test, container: string, path: string, content: string):
 /** The container's start time and PID 1 on the host: both change when it restarts. */
 const incarnation = async (name: string): Promise<string> => await podman(['inspect', '--format', '{{.State.StartedAt}} {{.State.Pid}} {{.RestartCount}}', name])
 
+// What `skaffold dev` deploys (its dev profile: overlays/dev), whose only change is a writable root filesystem.
 t.test('a TypeScript file synced into the running dev container changes the answer without a restart', async (t) => {
-  const { name, url } = await playDevServiceA(t)
+  const { name, url } = await playServiceA(t, IMAGES.dev, { profile: 'dev' })
   t.same(await hardeningProblems(name), ['can write to its root filesystem'], 'hardened but for the writable root, as overlays/dev says')
   t.same(await fetchJson(`${url}/`), { message: 'Hello, world!' })
   const before = await incarnation(name)
@@ -57,6 +39,6 @@ t.test('a TypeScript file synced into the running dev container changes the answ
 })
 
 t.test('a sync the container user may not write fails loudly', async (t) => {
-  const { name } = await playDevServiceA(t)
+  const { name } = await playServiceA(t, IMAGES.dev, { profile: 'dev' })
   await t.rejects(sync(t, name, 'package.json', '{}'), /exit code 2[\s\S]*Cannot open: (Permission denied|File exists)/)
 })

@@ -1,19 +1,22 @@
+import type { V1PodTemplateSpec } from '@kubernetes/client-node'
 import type { Test } from 'tap'
-import { podman, requireImage, uniqueName } from '../../src/containers/podman.ts'
-import { request, waitFor } from '../../src/support/http.ts'
-import { freePort } from '../../src/support/ports.ts'
+import { prepareStack } from '../../src/containers/kube-play.ts'
+import { requireImage, uniqueName } from '../../src/containers/podman.ts'
+import { ofKind } from '../../src/manifests/objects.ts'
+import { skaffoldRender } from '../../src/manifests/render.ts'
 
 /**
- * service-a's image run plainly (no pod spec: `flags` are all it gets) on a free loopback port
- * with host networking, once /healthz answers; removed in teardown, also when the test fails.
+ * service-a's Deployment as Skaffold renders it (with `profile`), run with `image` by podman kube
+ * play, once ready; `change` breaks or adapts its pod template where a test needs that. Removed in
+ * teardown, also when the test fails.
  */
-export async function runServiceA (t: Test, image: string, flags: string[], env: Record<string, string> = {}): Promise<{ name: string, url: string }> {
+export async function playServiceA (t: Test, image: string, options: { profile?: string, change?: (template: V1PodTemplateSpec) => void } = {}): Promise<{ name: string, url: string }> {
   await requireImage(image)
-  const [name, port] = [uniqueName('service-a-test'), await freePort()]
-  t.teardown(async () => { await podman(['rm', '--force', name]).catch(() => {}) })
-  const envFlags = Object.entries({ PORT: String(port), HOST: '127.0.0.1', ...env }).flatMap(([key, value]) => ['--env', `${key}=${value}`])
-  await podman(['run', '--detach', '--name', name, '--network', 'host', ...flags, ...envFlags, image])
-  const url = `http://127.0.0.1:${port}`
-  await waitFor(`${name} to answer /healthz`, async () => (await request(`${url}/healthz`)).ok || undefined, 30_000)
-  return { name, url }
+  const deployments = ofKind(await skaffoldRender({ tag: 'test', profile: options.profile }), 'Deployment').filter((d) => d.metadata?.name === 'service-a')
+  deployments[0]!.spec!.template.spec!.containers[0]!.image = image
+  options.change?.(deployments[0]!.spec!.template)
+  const stack = await prepareStack(deployments, `-${uniqueName('t')}`)
+  t.teardown(stack.down)
+  await stack.play()
+  return { name: (await stack.containers('service-a'))[0]!, url: stack.urls['service-a']! }
 }
