@@ -14,7 +14,22 @@ export interface Config {
   SHUTDOWN_TIMEOUT_MS: number
   /** How long a client may take to send a whole request (headers and body); then 408 and close. */
   REQUEST_TIMEOUT_MS: number
+  /**
+   * OpenTelemetry's standard variables. Its SDK reads them itself (the sampler's too); they are
+   * validated here so that a typo stops start-up with one clear line. Tracing runs only with an
+   * endpoint set and the SDK not disabled.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string
+  OTEL_SDK_DISABLED: boolean
 }
+
+/** Whether service-a traces its requests and exports the spans: see `Config`'s OTEL_* fields. */
+export function tracingEnabled (config: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_SDK_DISABLED'>): boolean {
+  return !config.OTEL_SDK_DISABLED && (config.OTEL_EXPORTER_OTLP_ENDPOINT ?? config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined
+}
+
+const URL_PATTERN = '^https?://[^\\s/]+(/\\S*)?$'
 
 const schema = {
   type: 'object',
@@ -27,7 +42,12 @@ const schema = {
     SHUTDOWN_DELAY_MS: { type: 'integer', minimum: 0, maximum: 300_000, default: 0 },
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 300_000, default: 10_000 },
     // Fastify's default is no limit at all; Node.js's own, 300 s, is far more than a GET needs.
-    REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1_000, maximum: 300_000, default: 30_000 }
+    REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1_000, maximum: 300_000, default: 30_000 },
+    OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string', pattern: URL_PATTERN },
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { type: 'string', pattern: URL_PATTERN },
+    OTEL_SDK_DISABLED: { type: 'boolean', default: false },
+    OTEL_TRACES_SAMPLER: { type: 'string', enum: ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] },
+    OTEL_TRACES_SAMPLER_ARG: { type: 'number', minimum: 0, maximum: 1 }
   }
 } as const
 
@@ -53,7 +73,10 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     LOG_LEVEL: config.LOG_LEVEL,
     SHUTDOWN_DELAY_MS: config.SHUTDOWN_DELAY_MS,
     SHUTDOWN_TIMEOUT_MS: config.SHUTDOWN_TIMEOUT_MS,
-    REQUEST_TIMEOUT_MS: config.REQUEST_TIMEOUT_MS
+    REQUEST_TIMEOUT_MS: config.REQUEST_TIMEOUT_MS,
+    OTEL_EXPORTER_OTLP_ENDPOINT: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    OTEL_SDK_DISABLED: config.OTEL_SDK_DISABLED
   }
 }
 

@@ -67,6 +67,7 @@ t.test('a client that sends its body too slowly is cut off at REQUEST_TIMEOUT_MS
   t.ok(took >= 1000 && took < 3500, `cut off after ${took} ms (the timeout, checked every second), one byte every 100 ms notwithstanding`)
   t.match(answer, /^HTTP\/1\.1 408 Request Timeout\r\n/)
   t.equal((await slowHandler).status, 200, 'a handler slower than the timeout still answers: the bound is on receiving the request')
+  for (let waited = 0; waited < 2000 && await inFlight(server.url) !== 0; waited += 100) await sleep(100)
   t.equal(await inFlight(server.url), 0, 'the cut-off request gave its in-flight slot back')
 })
 

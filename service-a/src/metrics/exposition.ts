@@ -1,5 +1,5 @@
 import Negotiator from 'negotiator'
-import { Counter, Registry, type OpenMetricsContentType } from 'prom-client'
+import { Counter, Registry, type Histogram, type OpenMetricsContentType } from 'prom-client'
 
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4'
 const OPENMETRICS_TEXT = 'application/openmetrics-text; version=1.0.0'
@@ -58,4 +58,17 @@ async function openMetricsRegistry (registry: Registry): Promise<Registry<OpenMe
     for (const { labels, value } of values) copy.inc(labels, value)
   }
   return openMetrics
+}
+
+/**
+ * Puts a histogram made with `enableExemplars` (and `registers: []`) into the text page's
+ * registry. prom-client's constructor refuses such a metric in a text registry, whose format has
+ * no place for exemplars, but the registry renders it without them; the OpenMetrics page, made
+ * from the same metric objects, shows them. Only histograms: prom-client 15 reports a counter
+ * exemplar's value wrongly (prometheus/client_js#621).
+ * @see https://github.com/prometheus/client_js/blob/master/lib/metric.js ("Exemplars are supported only on OpenMetrics registries")
+ */
+export function registerWithExemplars<T extends string> (registry: Registry, histogram: Histogram<T>): Histogram<T> {
+  registry.registerMetric(histogram)
+  return histogram
 }

@@ -1,4 +1,10 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api'
 import { Counter, Histogram, type Registry } from 'prom-client'
+import { traceExemplar } from '../trace-context.ts'
+import { registerWithExemplars } from './exposition.ts'
+
+/** Spans of the wrapped functions; a no-op until tracing starts (tracing.ts). */
+const tracer = trace.getTracer('service-a')
 
 /**
  * A function's name becomes the `function` label: it is fixed in code, never taken from a request,
@@ -14,7 +20,7 @@ export type Instrument = <Args extends unknown[], Result>(
 
 /**
  * Metrics on the application's own code, beside the HTTP metrics: how often each wrapped
- * function runs, how long it takes and how often it fails. Every wrapped function's series exist
+ * function runs, how long it takes and how often it fails, and a span per call when tracing is on. Every wrapped function's series exist
  * (at zero) from the moment it is wrapped, so that rate() and ratios work from the first scrape.
  */
 export function createInstrument (registry: Registry, buckets: readonly number[]): Instrument {
@@ -30,13 +36,14 @@ export function createInstrument (registry: Registry, buckets: readonly number[]
     labelNames: ['function'],
     registers: [registry]
   })
-  const duration = new Histogram({
+  const duration = registerWithExemplars(registry, new Histogram({
     name: 'service_a_function_duration_seconds',
     help: 'Time instrumented application functions took until they returned or failed, in seconds.',
     labelNames: ['function'],
     buckets: [...buckets],
-    registers: [registry]
-  })
+    enableExemplars: true,
+    registers: []
+  }))
 
   return (name, fn) => {
     if (!FUNCTION_NAME.test(name)) throw new TypeError(`instrument: function name ${JSON.stringify(name)} must match ${FUNCTION_NAME}`)
@@ -44,18 +51,25 @@ export function createInstrument (registry: Registry, buckets: readonly number[]
     calls.inc(labels, 0)
     failures.inc(labels, 0)
     duration.zero(labels)
-    return async (...args) => {
+    // Each call is a child span of the request's, named after the function, and its duration's
+    // exemplar points to that trace.
+    return async (...args) => tracer.startActiveSpan(name, async (span) => {
       calls.inc(labels)
-      const stopTimer = duration.startTimer(labels)
+      const stopTimer = duration.startTimer(labels, traceExemplar(span))
+      const end = (): void => {
+        stopTimer()
+        span.end()
+      }
       try {
         const result = await fn(...args)
-        stopTimer()
+        end()
         return result
       } catch (error) {
-        stopTimer()
         failures.inc(labels)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message })
+        end()
         throw error
       }
-    }
+    })
   }
 }

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { RouteHooks } from '../route-hooks.ts'
+import { traceExemplar } from '../trace-context.ts'
+import { registerWithExemplars } from './exposition.ts'
 
 /**
  * From a sub-millisecond hello-world reply up to the 10 s a client is likely to wait.
@@ -34,13 +36,14 @@ export function createHttpMetrics (registry: Registry): HttpMetrics {
       labelNames: REQUEST_LABELS,
       registers: [registry]
     }),
-    duration: new Histogram({
+    duration: registerWithExemplars(registry, new Histogram({
       name: 'http_request_duration_seconds',
       help: 'Time from receiving an HTTP request to finishing its response, in seconds.',
       labelNames: REQUEST_LABELS,
       buckets: DURATION_BUCKETS_SECONDS,
-      registers: [registry]
-    }),
+      enableExemplars: true,
+      registers: []
+    })),
     errors: new Counter({
       name: 'http_request_errors_total',
       help: 'HTTP requests that ended in an unhandled error (status 5xx), by error type.',
@@ -84,7 +87,7 @@ export function requestHooks (http: HttpMetrics, route: string, method: string |
     }
     const labels = { method: method ?? methodLabel(request.method), route, status_code: statusCode }
     http.requests.inc(labels)
-    http.duration.observe(labels, reply.elapsedTime / 1000)
+    http.duration.observe({ labels, value: reply.elapsedTime / 1000, exemplarLabels: traceExemplar() })
   }
   return {
     onRequest (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction) {

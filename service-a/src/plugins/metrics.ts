@@ -44,7 +44,7 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
     done()
   })
 
-  app.get('/metrics', { config: { telemetry: false }, logLevel: 'warn' }, async (request, reply) => {
+  app.get('/metrics', { config: { telemetry: false, otel: false }, logLevel: 'warn' }, async (request, reply) => {
     const page = await renderMetrics(registry, request.headers.accept)
     return reply.type(page.contentType).send(page.body)
   })
