@@ -18,12 +18,5 @@ export async function podman (args: string[], input?: Buffer): Promise<string> {
   return (await execa('podman', args, { env: PODMAN_ENV, input, maxBuffer: 64 * 1024 * 1024 })).stdout.trim()
 }
 
-/** Fails with the way to fix it when an image the tests need has not been built. */
-export async function requireImage (image: string): Promise<void> {
-  await podman(['image', 'exists', image]).catch(() => {
-    throw new Error(`image ${image} is missing: run \`make images\` first (make test-containers does)`)
-  })
-}
-
 /** A name unique to this test run, so that parallel runs and leftovers never collide. */
 export const uniqueName = (prefix: string): string => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`

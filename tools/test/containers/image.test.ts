@@ -1,11 +1,33 @@
 import { readFileSync } from 'node:fs'
-import t from 'tap'
+import type { V1PodTemplateSpec } from '@kubernetes/client-node'
+import { execa } from 'execa'
+import t, { type Test } from 'tap'
 import { hardeningProblems } from '../../src/containers/hardening.ts'
 import { productionProblems } from '../../src/containers/image-content.ts'
-import { IMAGES, podman } from '../../src/containers/podman.ts'
+import { prepareStack } from '../../src/containers/kube-play.ts'
+import { IMAGES, podman, uniqueName } from '../../src/containers/podman.ts'
+import { ofKind } from '../../src/manifests/objects.ts'
+import { skaffoldRender } from '../../src/manifests/render.ts'
 import { fetchJson, request, waitFor } from '../../src/support/http.ts'
 import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
-import { playServiceA } from './helpers.ts'
+
+// service-a's images, the final one and the dev stage, as `make images` has Skaffold build them.
+
+/**
+ * service-a's Deployment as Skaffold renders it (with `profile`), run with `image` by podman kube
+ * play, once ready; `change` breaks or adapts its pod template where a test needs that. Removed in
+ * teardown, also when the test fails.
+ */
+async function playServiceA (t: Test, image: string, options: { profile?: string, change?: (template: V1PodTemplateSpec) => void } = {}): Promise<{ name: string, url: string }> {
+  await podman(['image', 'exists', image]).catch(() => { throw new Error(`image ${image} is missing: run \`make images\` first (make test-containers does)`) })
+  const deployments = ofKind(await skaffoldRender({ tag: 'test', profile: options.profile }), 'Deployment').filter((d) => d.metadata?.name === 'service-a')
+  deployments[0]!.spec!.template.spec!.containers[0]!.image = image
+  options.change?.(deployments[0]!.spec!.template)
+  const stack = await prepareStack(deployments, `-${uniqueName('t')}`)
+  t.teardown(stack.down)
+  await stack.play()
+  return { name: (await stack.containers('service-a'))[0]!, url: stack.urls['service-a']! }
+}
 
 const [manifest, lockfile] = ['package.json', 'package-lock.json'].map((file) => JSON.parse(readFileSync(`${PATHS.serviceA}/${file}`, 'utf8')))
 
@@ -54,4 +76,32 @@ t.test('SIGTERM to PID 1: readiness fails, the request in flight completes, exit
   t.same(await slow, { message: 'Hello, slow!' })
   t.equal(await podman(['wait', name]), '0')
   t.match(await podman(['logs', name]), /"msg":"shutdown complete"/)
+})
+
+/**
+ * What Skaffold's manual sync does for `src/**\/*.ts` → /app: a tar of the changed files,
+ * extracted inside the running container by the container's own user (kubectl exec ... tar).
+ */
+async function sync (t: Test, container: string, path: string, content: string): Promise<string> {
+  const dir = t.testdir(path.split('/').reduceRight<object | string>((inner, part) => ({ [part]: inner }), content) as Parameters<Test['testdir']>[0])
+  const { stdout } = await execa('tar', ['-c', '-C', dir, path], { encoding: 'buffer' })
+  return await podman(['exec', '--interactive', container, 'tar', '-x', '-m', '-f', '-', '-C', '/app'], Buffer.from(stdout))
+}
+
+/** The container's start time and PID 1 on the host: both change when it restarts. */
+const incarnation = async (name: string): Promise<string> => await podman(['inspect', '--format', '{{.State.StartedAt}} {{.State.Pid}} {{.RestartCount}}', name])
+
+// What `skaffold dev` deploys (its dev profile: overlays/dev), whose only change is a writable root filesystem.
+t.test('a TypeScript file synced into the running dev container changes the answer without a restart', async (t) => {
+  const { name, url } = await playServiceA(t, IMAGES.dev, { profile: 'dev' })
+  t.same(await hardeningProblems(name), ['can write to its root filesystem'], 'hardened but for the writable root, as overlays/dev says')
+  t.same(await fetchJson(`${url}/`), { message: 'Hello, world!' })
+  const before = await incarnation(name)
+  const original = readFileSync(`${PATHS.serviceA}/src/routes/hello.ts`, 'utf8')
+  t.ok(original.includes("'Hello, world!'"), 'src/routes/hello.ts holds the greeting this test changes')
+  await sync(t, name, 'src/routes/hello.ts', original.replace("'Hello, world!'", "'Hello, synced world!'"))
+  await waitFor('node --watch to reload the synced file', async () => (await fetchJson<{ message: string }>(`${url}/`)).message === 'Hello, synced world!' || undefined, 30_000)
+  t.equal(await incarnation(name), before, 'same container start and PID 1: no container restart')
+  t.equal(await podman(['exec', name, 'stat', '-c', '%u', '/app/src/routes/hello.ts']), '1000', 'the sync ran as the non-root user')
+  await t.rejects(sync(t, name, 'package.json', '{}'), /exit code 2[\s\S]*Cannot open: (Permission denied|File exists)/, 'a sync into a file the user may not write (root-owned) fails loudly')
 })
