@@ -104,7 +104,10 @@ function redSection (): Section {
       timeseriesPanel({ id: 9, title: 'Latency p50 / p90 / p99 by route', description: 'Request duration quantiles estimated from the http_request_duration_seconds histogram.' }, 's', [
         rangeQuery('A', quantile(0.5), 'p50 {{route}}'),
         rangeQuery('B', quantile(0.9), 'p90 {{route}}'),
-        rangeQuery('C', quantile(0.99), 'p99 {{route}}')
+        // Exemplars link a point to the trace of one request in its bucket (Grafana's
+        // exemplarTraceIdDestinations). Asked on p99 only: Prometheus returns the exemplars of
+        // every series a selector matches, so each quantile would draw the same points again.
+        rangeQuery('C', quantile(0.99), 'p99 {{route}}').exemplar(true)
       ]),
       timeseriesPanel({ id: 10, title: 'Requests in flight', description: 'Requests being served at scrape time.' }, 'none',
         [rangeQuery('A', `sum(http_requests_in_flight{${job}})`, 'in flight')]),
@@ -129,7 +132,8 @@ function latencyHeatmap (): heatmap.PanelBuilder {
       .scale(heatmap.HeatmapColorScale.Exponential).exponent(0.5).steps(64).reverse(false))
     .cellGap(1)
     .withTarget(rangeQuery('A', `sum by (le) (rate(http_request_duration_seconds_bucket{${job}}[$__rate_interval]))`, '{{le}}')
-      .format(prometheus.PromQueryFormat.Heatmap))
+      .format(prometheus.PromQueryFormat.Heatmap)
+      .exemplar(true))
 }
 
 function applicationSection (): Section {
@@ -141,8 +145,10 @@ function applicationSection (): Section {
         .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Off)),
       ratioPanel({ id: 20, title: 'Failure ratio by function', description: 'Share of calls that threw or rejected over 5 minutes (recording rule job_function:service_a_function_failure_ratio:rate5m).' },
         rangeQuery('A', `job_function:service_a_function_failure_ratio:rate5m{${job}}`, '{{function}}'), 0.05, 8),
-      timeseriesPanel({ id: 21, title: 'Duration p99 by function', description: '99th percentile of the time each wrapped function took, over 5 minutes (recording rule job_function:service_a_function_duration_seconds:histogram_quantile5m).' }, 's',
-        [rangeQuery('A', `job_function:service_a_function_duration_seconds:histogram_quantile5m{${job}}`, '{{function}}')], 8)
+      // From the raw buckets, not the recording rule job_function:…:histogram_quantile5m: a
+      // recorded series has no exemplars, and these lead to the traces of slow calls.
+      timeseriesPanel({ id: 21, title: 'Duration p99 by function', description: '99th percentile of the time each wrapped function took (service_a_function_duration_seconds); the dots are exemplars, each linked to the trace of one call.' }, 's',
+        [rangeQuery('A', `histogram_quantile(0.99, sum by (function, le) (rate(service_a_function_duration_seconds_bucket{${job}}[$__rate_interval])))`, '{{function}}').exemplar(true)], 8)
         .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Off))
     ]
   }
