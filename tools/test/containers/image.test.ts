@@ -43,7 +43,9 @@ t.test('the final image holds dist/ and production dependencies only; its size i
   const base = `docker.io/library/node:${readFileSync(`${REPO_ROOT}.nvmrc`, 'utf8').trim()}-bookworm-slim`
   const [size, baseSize] = await Promise.all([IMAGES.runtime, base].map(async (image) => Number(await podman(['image', 'inspect', '--format', '{{.Size}}', image]))))
   t.comment(`image ${IMAGES.runtime}: ${(size! / 1e6).toFixed(1)} MB, of which ${((size! - baseSize!) / 1e6).toFixed(1)} MB above the Node.js base image`)
-  t.ok(size! - baseSize! < 40e6, 'service-a adds less than 40 MB to its base image')
+  // ~17 MB of Fastify, pino and prom-client, and ~50 MB more since traces: OpenTelemetry's Node SDK
+  // brings every exporter it can configure from the environment (README, "Traces").
+  t.ok(size! - baseSize! < 80e6, 'service-a adds less than 80 MB to its base image')
 })
 
 t.test("the hardening check names every weakness of service-a's Deployment stripped of its securityContext", async (t) => {
