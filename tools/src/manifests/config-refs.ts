@@ -1,22 +1,19 @@
-import { dirname, matchesGlob, resolve } from 'node:path'
+import { dirname } from 'node:path'
 import type { KubernetesObject, V1Container } from '@kubernetes/client-node'
 import { parse } from 'yaml'
 import { containersOf, describe, find, ofKind, podTemplates, type PodTemplate } from './objects.ts'
 
 /**
- * The addresses and paths written inside the config files resolve in the stack, read as the pod
- * reads them: every Prometheus scrape target (those of the files `scrape_config_files` names
- * too) and every Alertmanager it sends alerts to is a Service port (or a port of its own pod),
- * pod discovery finds a pod and may list pods; Grafana's datasource URLs are Service ports, and
- * the dashboards it is told to load are mounted. Whether the config file is there and its
- * patterns find files, the real Prometheus shows (servers.test.ts).
+ * The addresses and paths written inside the config files that only a cluster would resolve:
+ * Prometheus' pod discovery finds a pod and a port and may list pods (its static targets and
+ * Alertmanagers, its files and patterns, the real Prometheus shows: prometheus-run.ts);
+ * Grafana's datasource URLs are Service ports, and the dashboards it is told to load are mounted.
  */
 export function checkConfigRefs (objects: readonly KubernetesObject[]): string[] {
   return podTemplates(objects).flatMap((template) => containersOf(template.spec).flatMap((container) => {
     const files = mountedFiles(objects, template, container)
-    const configFile = container.args?.find((arg) => arg.startsWith('--config.file='))?.slice('--config.file='.length) ?? ''
     // The image named prometheus, not every image of the prometheus organisation (alertmanager).
-    if (files.has(configFile) && /(^|\/)prometheus(:|@|$)/.test(container.image ?? '')) return checkPrometheus(objects, template, files, configFile)
+    if (/(^|\/)prometheus(:|@|$)/.test(container.image ?? '')) return checkPodDiscovery(objects, template, files)
     return /grafana/.test(container.image ?? '') ? checkGrafana(objects, template, container, files) : []
   }))
 }
@@ -42,37 +39,37 @@ export function mountedFiles (objects: readonly KubernetesObject[], { spec, name
   return files
 }
 
-interface ScrapeConfig { job_name: string, static_configs?: Array<{ targets?: string[] }>, kubernetes_sd_configs?: Array<{ role: string }>, relabel_configs?: Array<{ action?: string, source_labels?: string[], regex?: string }> }
-interface PrometheusConfig { scrape_configs?: ScrapeConfig[], scrape_config_files?: string[], alerting?: { alertmanagers?: Array<{ static_configs?: Array<{ targets?: string[] }> }> } }
+interface ScrapeConfig { job_name: string, kubernetes_sd_configs?: Array<{ role: string }>, relabel_configs?: Array<{ action?: string, source_labels?: string[], regex?: string }> }
 
-function checkPrometheus (objects: readonly KubernetesObject[], template: PodTemplate, files: Map<string, string>, configFile: string): string[] {
-  const errors: string[] = []
-  const config = parse(files.get(configFile)!) as PrometheusConfig | null
-  // scrape_config_files patterns are relative to the config file's folder.
-  const jobs = [configFile, ...[...files.keys()].filter((file) => config?.scrape_config_files?.some((pattern) => matchesGlob(file, resolve(dirname(configFile), pattern))))]
-    .flatMap((file) => ((file === configFile ? config : parse(files.get(file)!) as PrometheusConfig | null)?.scrape_configs ?? []).map((job) => ({ job, file })))
-  const ports = template.spec.containers.flatMap((c) => c.ports ?? [])
-  const resolveTarget = (target: string): string | undefined => {
-    const [host = '', port] = target.split(':')
-    if (host !== 'localhost' && host !== '127.0.0.1') return resolveService(objects, template.namespace, host, Number(port))
-    return ports.some((p) => String(p.containerPort) === port) ? undefined : 'is no container port of this pod'
-  }
-  for (const target of (config?.alerting?.alertmanagers ?? []).flatMap((a) => a.static_configs ?? []).flatMap((c) => c.targets ?? [])) {
-    const problem = resolveTarget(target)
-    if (problem !== undefined) errors.push(`${describe(template.owner)}: ${configFile}: alerting target ${target} ${problem}`)
-  }
-  for (const { job, file } of jobs) {
-    const report = (message: string): number => errors.push(`${describe(template.owner)}: ${file}: job ${job.job_name}: ${message}`)
-    for (const target of (job.static_configs ?? []).flatMap((c) => c.targets ?? [])) {
-      const problem = resolveTarget(target)
-      if (problem !== undefined) report(`target ${target} ${problem}`)
+/** Each pod discovery job of the mounted files needs a pod to keep, a port to scrape, and the right to list pods. */
+function checkPodDiscovery (objects: readonly KubernetesObject[], { owner, namespace, spec }: PodTemplate, files: Map<string, string>): string[] {
+  return [...files].flatMap(([file, text]) => ((parse(text) as { scrape_configs?: ScrapeConfig[] } | null)?.scrape_configs ?? []).flatMap((job) => {
+    const errors: string[] = []
+    const keep = (label: string): RegExp | undefined => {
+      const rule = job.relabel_configs?.find((r) => r.action === 'keep' && r.source_labels?.[0] === label)
+      return rule === undefined ? undefined : new RegExp(`^(?:${rule.regex})$`)
     }
     for (const { role } of job.kubernetes_sd_configs ?? []) {
-      if (role === 'pod') checkPodDiscovery(objects, template, job).forEach(report)
-      else report(`kubernetes_sd_configs role ${role} is not checked`)
+      if (role !== 'pod') {
+        errors.push(`kubernetes_sd_configs role ${role} is not checked`)
+        continue
+      }
+      const app = keep('__meta_kubernetes_pod_label_app_kubernetes_io_name')
+      const pods = podTemplates(objects).filter((t) => t.namespace === namespace && app?.test(t.labels['app.kubernetes.io/name'] ?? '') === true)
+      if (pods.length === 0) errors.push('keeps no pod of the stack (relabel keep on app.kubernetes.io/name)')
+      const port = keep('__meta_kubernetes_pod_container_port_name')
+      if (port !== undefined && !pods.some((t) => containersOf(t.spec).some((c) => c.ports?.some((p) => port.test(p.name ?? ''))))) errors.push('keeps no container port of those pods')
+      if (spec.automountServiceAccountToken === false) errors.push('needs the ServiceAccount token, but automountServiceAccountToken is false')
+      const account = spec.serviceAccountName ?? 'default'
+      const canList = ofKind(objects, 'RoleBinding')
+        .filter((b) => b.metadata?.namespace === namespace && b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === account))
+        .map((b) => find(objects, b.roleRef.kind as 'Role', b.roleRef.name, b.roleRef.kind === 'Role' ? namespace : undefined))
+        .some((role) => role?.rules?.some((rule) => rule.apiGroups?.includes('') === true && rule.resources?.includes('pods') === true &&
+          ['list', 'watch'].every((verb) => rule.verbs.includes(verb))))
+      if (!canList) errors.push(`ServiceAccount ${account} may not list and watch pods`)
     }
-  }
-  return errors
+    return errors.map((message) => `${describe(owner)}: ${file}: job ${job.job_name}: ${message}`)
+  }))
 }
 
 /** Why `host` (`name`, `name.namespace`, `name.namespace.svc…`) and `port` are no Service port in the stack, or undefined when they are. */
@@ -81,29 +78,6 @@ export function resolveService (objects: readonly KubernetesObject[], namespace:
   const service = find(objects, 'Service', name, otherNamespace ?? namespace)
   if (service === undefined) return `is no Service of the stack (${name})`
   return service.spec?.ports?.some((p) => p.port === port) === true ? undefined : `is no port of Service ${name}`
-}
-
-/** Pod discovery needs a pod to keep, a port to scrape, and the right to list pods. */
-function checkPodDiscovery (objects: readonly KubernetesObject[], { namespace, spec }: PodTemplate, job: ScrapeConfig): string[] {
-  const errors: string[] = []
-  const keep = (label: string): RegExp | undefined => {
-    const rule = job.relabel_configs?.find((r) => r.action === 'keep' && r.source_labels?.[0] === label)
-    return rule === undefined ? undefined : new RegExp(`^(?:${rule.regex})$`)
-  }
-  const app = keep('__meta_kubernetes_pod_label_app_kubernetes_io_name')
-  const pods = podTemplates(objects).filter((t) => t.namespace === namespace && app?.test(t.labels['app.kubernetes.io/name'] ?? '') === true)
-  if (pods.length === 0) errors.push('keeps no pod of the stack (relabel keep on app.kubernetes.io/name)')
-  const port = keep('__meta_kubernetes_pod_container_port_name')
-  if (port !== undefined && !pods.some((t) => containersOf(t.spec).some((c) => c.ports?.some((p) => port.test(p.name ?? ''))))) errors.push('keeps no container port of those pods')
-  if (spec.automountServiceAccountToken === false) errors.push('needs the ServiceAccount token, but automountServiceAccountToken is false')
-  const account = spec.serviceAccountName ?? 'default'
-  const canList = ofKind(objects, 'RoleBinding')
-    .filter((b) => b.metadata?.namespace === namespace && b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === account))
-    .map((b) => find(objects, b.roleRef.kind as 'Role', b.roleRef.name, b.roleRef.kind === 'Role' ? namespace : undefined))
-    .some((role) => role?.rules?.some((rule) => rule.apiGroups?.includes('') === true && rule.resources?.includes('pods') === true &&
-      ['list', 'watch'].every((verb) => rule.verbs.includes(verb))))
-  if (!canList) errors.push(`ServiceAccount ${account} may not list and watch pods`)
-  return errors
 }
 
 function checkGrafana (objects: readonly KubernetesObject[], template: PodTemplate, container: V1Container, files: Map<string, string>): string[] {

@@ -122,7 +122,7 @@ const C = `${POD}/containers/0`
 const SC = `${C}/securityContext`
 const HARDENED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }
 const P = 'Deployment/prometheus: container prometheus:'
-const job = (name: string, file: string, message: string): string => `Deployment/prometheus: /etc/prometheus/${file}: job ${name}: ${message}`
+const discovery = (message: string): string => `Deployment/prometheus: /etc/prometheus/scrape-configs/service-a.yml: job service-a: ${message}`
 const GO = 'GOMEMLIMIT must come from its own limits.memory (valueFrom.resourceFieldRef)'
 const OPERATOR = 'overlays/prometheus-operator'
 const PM = '/spec/podMetricsEndpoints/0'
@@ -197,6 +197,7 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
     'Deployment/prometheus': ['rulez', 'tls', 'claim'].map((name) => add(`${C}/volumeMounts/-`, { name, mountPath: `/${name}` })).concat(add(`${POD}/volumes/-`, { name: 'rulez', configMap: { name: 'prometheus-rulez' } }),
       add(`${POD}/volumes/-`, { name: 'tls', secret: { secretName: 'tls' } }), add(`${POD}/volumes/-`, { name: 'claim', persistentVolumeClaim: { claimName: 'data' } }))
   }, ['Deployment/prometheus: ConfigMap prometheus-rulez does not exist', 'Deployment/prometheus: Secret tls does not exist', 'Deployment/prometheus: PersistentVolumeClaim data does not exist']],
+  ['crossRefs', 'a generated ConfigMap left out', 'overlays/multi-replica', { 'ConfigMap/prometheus-rules': null }, ['Deployment/prometheus: ConfigMap prometheus-rules-<hash> does not exist']],
   ['crossRefs', 'a subPath that is no key of the ConfigMap', 'overlays/multi-replica', { 'Deployment/prometheus': [replace(`${C}/volumeMounts/0/subPath`, 'prometheus.yaml')] }, [
     `${P} subPath prometheus.yaml is no key of ConfigMap prometheus-config-<hash>`]],
   ['crossRefs', 'projected keys that the ConfigMap lacks', 'overlays/multi-replica', { 'Deployment/grafana': [expect(`${POD}/volumes/2/name`, 'dashboards'), add(`${POD}/volumes/2/configMap/items`, [{ key: 'other.json', path: 'other.json' }])] }, [
@@ -212,30 +213,14 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
   ['crossRefs', 'a RoleBinding subject in another namespace or of another name', 'overlays/multi-replica', { 'RoleBinding/prometheus': [add('/subjects/0/namespace', 'default'), add('/subjects/-', { kind: 'ServiceAccount', name: 'android' })] }, [
     'RoleBinding/prometheus: subject ServiceAccount prometheus does not exist in namespace default', 'RoleBinding/prometheus: subject ServiceAccount android does not exist in namespace metrics-stack']],
 
-  ['configRefs', 'a scrape target that is no Service', 'k8s', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', "'service-a:80'", "'service-b:80'")] }, [
-    job('service-a', 'scrape-configs/service-a.yml', 'target service-b:80 is no Service of the stack (service-b)')]],
-  ['configRefs', 'a scrape target on a port the Service lacks', 'k8s', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', "'service-a:80'", "'service-a.metrics-stack.svc:8080'")] }, [
-    job('service-a', 'scrape-configs/service-a.yml', 'target service-a.metrics-stack.svc:8080 is no port of Service service-a')]],
-  ['configRefs', 'a scraped Service without ports', 'k8s', { 'Service/service-a': [remove('/spec/ports')] }, [job('service-a', 'scrape-configs/service-a.yml', 'target service-a:80 is no port of Service service-a')]],
-  ['configRefs', 'a self-scrape on a port Prometheus does not listen on', 'k8s', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'localhost:9090'", "'127.0.0.1:9091'")] }, [
-    job('prometheus', 'prometheus.yml', 'target 127.0.0.1:9091 is no container port of this pod')]],
-  ['configRefs', 'pod discovery that keeps no pod', 'overlays/multi-replica', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'regex: service-a', 'regex: service-b')] }, [
-    job('service-a', 'scrape-configs/service-a.yml', 'keeps no pod of the stack (relabel keep on app.kubernetes.io/name)'), job('service-a', 'scrape-configs/service-a.yml', 'keeps no container port of those pods')]],
-  ['configRefs', 'pod discovery that keeps no port', 'overlays/multi-replica', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'regex: http', 'regex: metrics')] }, [
-    job('service-a', 'scrape-configs/service-a.yml', 'keeps no container port of those pods')]],
-  ['configRefs', 'pod discovery without the token', 'overlays/multi-replica', { 'Deployment/prometheus': [replace(`${POD}/automountServiceAccountToken`, false)] }, [
-    job('service-a', 'scrape-configs/service-a.yml', 'needs the ServiceAccount token, but automountServiceAccountToken is false')]],
-  ['configRefs', 'pod discovery without the right to list pods', 'overlays/multi-replica', { 'Role/prometheus': [replace('/rules/0/verbs', ['get']), remove('/rules/0/apiGroups')] }, [
-    job('service-a', 'scrape-configs/service-a.yml', 'ServiceAccount prometheus may not list and watch pods')]],
-  ['configRefs', 'pod discovery whose RoleBinding binds another account', 'overlays/multi-replica', { 'RoleBinding/prometheus': [replace('/subjects/0/name', 'grafana')] }, [
-    job('service-a', 'scrape-configs/service-a.yml', 'ServiceAccount prometheus may not list and watch pods')]],
-  ['configRefs', 'discovery roles other than pod', 'overlays/multi-replica', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'role: pod', 'role: endpoints')] }, [
-    job('service-a', 'scrape-configs/service-a.yml', 'kubernetes_sd_configs role endpoints is not checked')]],
-  ['configRefs', 'alerts sent to a port the alertmanager Service lacks', 'k8s', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'alertmanager:9093'", "'alertmanager:9094'")] }, [
-    'Deployment/prometheus: /etc/prometheus/prometheus.yml: alerting target alertmanager:9094 is no port of Service alertmanager']],
-  ['configRefs', 'alerts sent to no Alertmanager of the stack', 'k8s', { 'Service/alertmanager': [replace('/metadata/name', 'alerts')] }, [
-    'Deployment/grafana: datasource Alertmanager URL http://alertmanager:9093 is no Service of the stack (alertmanager)',
-    'Deployment/prometheus: /etc/prometheus/prometheus.yml: alerting target alertmanager:9093 is no Service of the stack (alertmanager)']],
+  ['configRefs', 'pod discovery that keeps no pod', 'overlays/multi-replica', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'regex: service-a', 'regex: service-b')] }, [discovery('keeps no pod of the stack (relabel keep on app.kubernetes.io/name)'), discovery('keeps no container port of those pods')]],
+  ['configRefs', 'pod discovery that keeps no port', 'overlays/multi-replica', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'regex: http', 'regex: metrics')] }, [discovery('keeps no container port of those pods')]],
+  ['configRefs', 'pod discovery without the token', 'overlays/multi-replica', { 'Deployment/prometheus': [replace(`${POD}/automountServiceAccountToken`, false)] }, [discovery('needs the ServiceAccount token, but automountServiceAccountToken is false')]],
+  ['configRefs', 'pod discovery without the right to list pods', 'overlays/multi-replica', { 'Role/prometheus': [replace('/rules/0/verbs', ['get']), remove('/rules/0/apiGroups')] }, [discovery('ServiceAccount prometheus may not list and watch pods')]],
+  ['configRefs', 'pod discovery whose RoleBinding binds another account', 'overlays/multi-replica', { 'RoleBinding/prometheus': [replace('/subjects/0/name', 'grafana')] }, [discovery('ServiceAccount prometheus may not list and watch pods')]],
+  ['configRefs', 'discovery roles other than pod', 'overlays/multi-replica', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'role: pod', 'role: endpoints')] }, [discovery('kubernetes_sd_configs role endpoints is not checked')]],
+  ['configRefs', 'no Alertmanager Service for the datasource', 'k8s', { 'Service/alertmanager': [replace('/metadata/name', 'alerts')] }, [
+    'Deployment/grafana: datasource Alertmanager URL http://alertmanager:9093 is no Service of the stack (alertmanager)']],
   ['configRefs', 'a datasource URL that is no Service port', 'k8s', { 'ConfigMap/grafana-datasources': [edit('/data/prometheus.yaml', 'http://prometheus:9090', 'http://prometheus')] }, [
     'Deployment/grafana: datasource Prometheus URL http://prometheus is no port of Service prometheus']],
   ['configRefs', 'an https datasource URL on the default port', 'k8s', { 'ConfigMap/grafana-datasources': [edit('/data/prometheus.yaml', 'http://prometheus:9090', 'https://prometheus')] }, [

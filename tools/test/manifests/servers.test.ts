@@ -1,10 +1,11 @@
 import { totalmem } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import { alertingBinaries } from '../../src/alerting/binaries.ts'
 import { readRules } from '../../src/monitoring/prometheus-config.ts'
-import { startFromDeployment } from '../../src/manifests/prometheus-run.ts'
+import { checkTargets, startFromDeployment } from '../../src/manifests/prometheus-run.ts'
 import { fetchJson, request, waitFor } from '../../src/support/http.ts'
-import { add, edit, patched, rendered, replace } from './fixtures.ts'
+import { add, edit, patched, remove, rendered, replace, type Change } from './fixtures.ts'
 
 // The real Prometheus 3 and Alertmanager (Debian sid's, the nearest to the images') started as
 // their Deployments start them, from Skaffold's render: exact args, config from the generated
@@ -35,6 +36,7 @@ t.test("Prometheus 3 starts with the Deployment's exact args and ConfigMaps: rul
   // Prometheus reads size units as powers of 1024.
   t.equal(flags['storage.tsdb.retention.size'], '6GiB')
   t.same(await loaded(url), { rules: readRules().length, jobs: ['prometheus', 'service-a'] }, 'every rule of prometheus/rules, and the service-a job through scrape_config_files')
+  t.same(await checkTargets(await rendered('k8s'), 'prometheus', url), [], 'every static target and Alertmanager is a Service port or its own')
   // 0.9 of the cgroup's memory limit, or of the machine's memory where no limit is set (here).
   const limit = await goMemoryLimit(url)
   t.ok(limit > 0 && limit <= 0.9 * totalmem() + 1, `GOMEMLIMIT ${limit} is at most 0.9 of ${totalmem()}`)
@@ -75,9 +77,35 @@ t.test('Prometheus ignores rule_files and scrape_config_files patterns that matc
   t.same(await loaded(url), { rules: 0, jobs: ['prometheus'] })
 })
 
-t.test('a path on no volume, a missing ConfigMap or no such Deployment is refused before starting', async (t) => {
+t.test('a path on no volume or no such Deployment is refused before starting', async (t) => {
   const noVolume = await patched('k8s', { 'Deployment/prometheus': [replace(`${C}/args/1`, '--storage.tsdb.path=/data')] })
   await t.rejects(startFromDeployment(noVolume, 'prometheus', t.testdir()), /--storage\.tsdb\.path=\/data: \/data is on no volume/)
-  await t.rejects(startFromDeployment(await patched('k8s', { 'ConfigMap/prometheus-rules': null }), 'prometheus', t.testdir()), /ConfigMap prometheus-rules-\w+ does not exist/)
   await t.rejects(startFromDeployment(await rendered('k8s'), 'grafana', t.testdir()), /no Deployment grafana with a --config.file argument/)
+})
+
+const P = 'Deployment/prometheus:'
+/** [what is broken in k8s/, changes, every message of checkTargets on what the real Prometheus resolved]. */
+const targets: Array<[string, Record<string, Change[]>, string[]]> = [
+  ['a scrape target that is no Service', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', "'service-a:80'", "'service-b:80'")] }, [
+    `${P} job service-a: target service-b:80 is no Service of the stack (service-b)`]],
+  ['a scrape target on a port the Service lacks', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', "'service-a:80'", "'service-a.metrics-stack.svc:8080'")] }, [
+    `${P} job service-a: target service-a.metrics-stack.svc:8080 is no port of Service service-a`]],
+  ['a scraped Service without ports', { 'Service/service-a': [remove('/spec/ports')] }, [`${P} job service-a: target service-a:80 is no port of Service service-a`]],
+  ['a self-scrape on a port Prometheus does not listen on', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'localhost:9090'", "'127.0.0.1:9091'")] }, [
+    `${P} job prometheus: target 127.0.0.1:9091 is no container port of this pod`]],
+  ['alerts sent to a port the alertmanager Service lacks', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'alertmanager:9093'", "'alertmanager:9094'")] }, [
+    `${P} alerting target alertmanager:9094 is no port of Service alertmanager`]],
+  ['alerts sent to no Alertmanager of the stack', { 'Service/alertmanager': [replace('/metadata/name', 'alerts')] }, [
+    `${P} alerting target alertmanager:9093 is no Service of the stack (alertmanager)`]]
+]
+
+t.test('static targets and Alertmanagers that the real Prometheus resolves to no Service port of the stack fail', async (t) => {
+  const dir = t.testdir()
+  // One Prometheus per case, side by side: each waits a few seconds for its discovery.
+  await Promise.all(targets.map(async ([what, changes, messages], i) => {
+    const objects = await patched('k8s', changes)
+    const { url, stop } = await startFromDeployment(objects, 'prometheus', join(dir, `${i}`))
+    t.teardown(stop)
+    t.same(await checkTargets(objects, 'prometheus', url), messages, what)
+  }))
 })
