@@ -2,7 +2,6 @@ import { once } from 'node:events'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { dirname, join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import t from 'tap'
 import type { LocalStack } from '../../src/local-run/stack.ts'
@@ -15,31 +14,74 @@ import { fetchJson, request, waitFor } from '../../src/support/http.ts'
 import { freePort } from '../../src/support/ports.ts'
 import { startTestStack, TEST_INTERVAL_SECONDS } from './helpers.ts'
 
-// What `make run` starts (the real service-a, the stack's config and rules), on the cluster's
-// major version, Prometheus 3.x, with a 1 s interval (the only test override) to keep it short.
+// What `make run` starts by default (the real service-a and its load generator, the stack's
+// config and rules) on the cluster's major version, Prometheus 3.x, with nobody else sending a
+// request (issue 13). Test overrides only: a 1 s scrape and evaluation interval, a summary line
+// every 2 s instead of 60, and 40 requests a second instead of 3, so that the mix's rarer
+// requests (400s, 404s, the 2 % slow ones) arrive within seconds.
 
-const INTERVAL_SECONDS = TEST_INTERVAL_SECONDS
+const DEADLINE_MS = 60_000
 const runDir = t.testdir()
 let stack: LocalStack
 let prometheus: PrometheusApi
-let trafficStart: number
+let started: number
 
 t.before(async () => {
-  stack = await startTestStack(t, runDir)
+  started = Date.now()
+  stack = await startTestStack(t, runDir, { load: true }, { REQUESTS_PER_SECOND: '40', SUMMARY_INTERVAL_MS: '2000' })
   prometheus = new PrometheusApi(stack.prometheusUrl)
   t.comment(`Prometheus ${await prometheus.version()}`)
-  trafficStart = Math.floor(Date.now() / 1000)
-  // Matched routes, a client error and unmatched paths, for a few scrapes' worth of time.
-  const paths = ['/', '/hello/ada', '/hello/bob?delay=2', '/hello/eve?delay=bad', '/no/such/path', '/favicon.ico']
-  for (let i = 0, end = Date.now() + 6_000; Date.now() < end; i++) {
-    await Promise.all(paths.map(async (path) => (await request(stack.serviceUrl + path)).arrayBuffer()))
-    if (i % 20 === 0) await sleep(50)
-  }
 })
 
-t.test('the service-a target is up, and unmatched paths are counted under one route label', async (t) => {
-  t.match(await prometheus.query('up{job="service-a"}'), [{ value: [Number, '1'] }])
-  t.equal((await prometheus.query('http_requests_total{job="service-a", route="<unmatched>", status_code="404"}')).length, 1)
+/** What is left of the minute since the stack started. */
+const remaining = (): number => Math.max(DEADLINE_MS - (Date.now() - started), 1_000)
+
+t.test('within a minute of the start, with only the load generator sending, every dashboard query returns data', async (t) => {
+  t.same(stack.children.map((child) => child.name).slice(0, 2), ['service-a', 'load-generator'])
+  const queries = panelQueries(loadDashboard())
+  t.ok(queries.length >= 17)
+  const from = Math.floor(started / 1000)
+  for (const query of queries) {
+    const series = await waitFor(`data for ${query.panel} (${query.refId})`, async () => {
+      const end = Math.floor(Date.now() / 1000)
+      const expr = substituteGrafanaVariables(query.expr, { rangeSeconds: end - from, intervalSeconds: TEST_INTERVAL_SECONDS, scrapeIntervalSeconds: TEST_INTERVAL_SECONDS })
+      const result = await prometheus.queryRange(expr, from, end, TEST_INTERVAL_SECONDS)
+      return result.length > 0 ? result : undefined
+    }, remaining(), undefined, 1_000)
+    t.ok(series.length > 0, `${query.panel} (${query.refId})`)
+  }
+  t.ok(Date.now() - started < DEADLINE_MS, `all of them within ${DEADLINE_MS / 1000} s (${Math.round((Date.now() - started) / 1000)} s)`)
+})
+
+/** The value of each series of `expr` by the label `by`, once every one of `keys` is there and positive. */
+async function positive (expr: string, by: string, keys: string[]): Promise<Map<string, number>> {
+  return await waitFor(`${expr} > 0 for ${by} ${keys.join(', ')}`, async () => {
+    const values = new Map((await prometheus.query(expr)).map((series) => [series.metric[by] ?? '', Number(series.value?.[1])]))
+    return keys.every((key) => (values.get(key) ?? 0) > 0) ? values : undefined
+  }, remaining(), undefined, 1_000)
+}
+
+t.test('every recording rule produces series, the RED ones non-zero rates; 404s under one <unmatched> label, 400s, and no 5xx', async (t) => {
+  t.match(await prometheus.query('up{job="service-a"}'), [{ value: [Number, '1'] }], 'the service-a target is up')
+  const clientErrors = await waitFor('400s and 404s', async () => {
+    const found = (await prometheus.query('http_requests_total{job="service-a", status_code=~"4.."}')).map((series) => `${series.metric.route} ${series.metric.status_code}`)
+    return found.length >= 2 ? found.sort() : undefined
+  }, remaining(), undefined, 1_000)
+  t.same(clientErrors, ['/hello/:name 400', '<unmatched> 404'], 'the generator\'s four unknown paths counted under one route label')
+  const routes = await positive('job_route:http_requests:rate5m{job="service-a"}', 'route', ['/', '/hello/:name', '<unmatched>'])
+  t.same([...routes.keys()].sort(), ['/', '/hello/:name', '<unmatched>'], 'requests per second on every route the mix sends')
+  // Over a 5 m window with less than a minute of samples, rate() extrapolates only a little past
+  // them, and divides by the whole window: positive, not yet the generator's rate.
+  t.ok((await positive('job:http_requests:rate5m{job="service-a"}', 'job', ['service-a'])).get('service-a')! > 0, 'and in all')
+  const quantiles = await positive('job_route:http_request_duration_seconds:histogram_quantile5m{job="service-a", route="/hello/:name"}', 'quantile', ['0.5', '0.9', '0.99'])
+  t.ok(quantiles.get('0.99')! > quantiles.get('0.5')!, `latency has a shape: p50 ${quantiles.get('0.5')} s < p99 ${quantiles.get('0.99')} s`)
+  t.ok((await positive('job_function:service_a_function_calls:rate5m{job="service-a"}', 'function', ['greet'])).get('greet')! > 0)
+  for (const record of readRuleNames().records) {
+    // Rules that read other rules need a few evaluations: the wait is generous for a loaded machine.
+    await waitFor(record, async () => (await prometheus.query(record)).length > 0 || undefined, 60_000)
+    t.pass(record)
+  }
+  t.match(await prometheus.query('job:http_request_error_ratio:rate5m{job="service-a"}'), [{ value: [Number, '0'] }], 'its 400s and 404s are no server errors')
 })
 
 t.test('Prometheus 3 asks for OpenMetrics with the header it really sends, and service-a serves it OpenMetrics 1.0.0', async (t) => {
@@ -88,29 +130,13 @@ t.test('after Prometheus has scraped OpenMetrics, curl gets the text format with
   t.same(unexpected, [], 'promtool check metrics finds nothing about http_*, service_a_*, process_*')
 })
 
-t.test('every recording rule produces series; the error ratio is 0 on healthy traffic', async (t) => {
-  for (const record of readRuleNames().records) {
-    // Rules that read other rules need a few evaluations: the wait is generous for a loaded machine.
-    await waitFor(record, async () => (await prometheus.query(record)).length > 0 || undefined, 60_000)
-    t.pass(record)
-  }
-  t.match(await prometheus.query('job:http_request_error_ratio:rate5m{job="service-a"}'), [{ value: [Number, '0'] }])
-})
-
-t.test('every dashboard panel query returns data', async (t) => {
-  const end = Math.floor(Date.now() / 1000)
-  const range = { rangeSeconds: end - trafficStart, intervalSeconds: INTERVAL_SECONDS, scrapeIntervalSeconds: INTERVAL_SECONDS }
-  const queries = panelQueries(loadDashboard())
-  t.ok(queries.length >= 15)
-  for (const query of queries) {
-    const expr = substituteGrafanaVariables(query.expr, range)
-    t.ok((await prometheus.queryRange(expr, trafficStart, end, INTERVAL_SECONDS)).length > 0, `${query.panel} (${query.refId}): ${expr}`)
-  }
-})
-
-t.test('every alert is loaded and none is pending or firing on healthy traffic', async (t) => {
+t.test('every alert is loaded; on the generator\'s traffic none fires, and only the latency alert may be pending', async (t) => {
   t.equal((await prometheus.rules()).filter((rule) => rule.type === 'alerting').length, readRuleNames().alerts.length)
-  t.same((await prometheus.alerts()).filter((alert) => alert.state !== 'inactive').map((alert) => alert.labels.alertname), [])
+  const active = (await prometheus.alerts()).filter((alert) => alert.state !== 'inactive')
+  t.same(active.filter((alert) => alert.state === 'firing').map((alert) => alert.labels.alertname), [], 'none firing')
+  // The mix's 3 s requests (2 %) put /hello/:name's p99 above ServiceAHighLatency's 1 s: pending
+  // within a minute, firing after its 10 m in make run and the cluster (reported in issue 16's note).
+  t.same(active.map((alert) => alert.labels.alertname).filter((name) => name !== 'ServiceAHighLatency'), [], 'no other pending')
 })
 
 t.test('the smoke check passes against the running stack, and fails against one that is not there', async (t) => {
@@ -137,6 +163,17 @@ t.test('Prometheus 3 range selectors are left-open: a window that starts on a sa
     (await prometheus.query(`count_over_time(up{job="service-a"}[${windowMs}ms])`, (last / 1000).toFixed(3)))[0]?.value?.[1]
   t.equal(await count(last - first), '1', 'the window (first, last] holds the last sample only')
   t.equal(await count(last - first + 1), '2', 'one millisecond more takes the first one in')
+})
+
+t.test('the load generator logs its summaries to the run folder, and stops with exit code 0', async (t) => {
+  const summaries = await waitFor('a summary line', async () => {
+    const lines = readFileSync(join(runDir, 'load-generator.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string, statuses?: Record<string, number>, failures?: Record<string, number> })
+    const found = lines.filter((line) => line.msg === 'load summary')
+    return found.length > 0 ? found : undefined
+  }, 10_000)
+  t.ok(summaries.some((summary) => (summary.statuses?.['200'] ?? 0) > 0), 'answers counted')
+  t.same(summaries.flatMap((summary) => Object.keys(summary.failures ?? {})), [], 'and no failures')
+  t.equal(await stack.children.find((child) => child.name === 'load-generator')!.stop(), 0)
 })
 
 t.test('Prometheus killed with SIGKILL keeps the samples scraped before, on restart', async (t) => {
