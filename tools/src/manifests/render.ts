@@ -1,6 +1,6 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { execa } from 'execa'
 import { parse, parseAllDocuments } from 'yaml'
 import { REPO_ROOT } from '../support/paths.ts'
@@ -46,12 +46,6 @@ export async function skaffoldConfig<Config = Record<string, unknown>> (options:
   return parse(await skaffold(['diagnose', '--yaml-only', ...selection(options)], { cwd: options.cwd })) as Config
 }
 
-/** Every kustomize root of the repository that the tests render and check. */
-export const KUSTOMIZE_ROOTS = ['k8s', 'overlays/dev', 'overlays/multi-replica', 'overlays/prometheus-operator', 'service-a', 'prometheus', 'grafana', 'alertmanager'] as const
-
-/** The roots that compose the whole stack: only there do the config files' addresses resolve. */
-export const STACK_ROOTS: readonly string[] = ['k8s', 'overlays/dev', 'overlays/multi-replica']
-
 /**
  * `kubectl kustomize DIR` (kustomize built into kubectl, offline), parsed as plain data: the
  * objects exactly as users apply them, unknown fields included. Like skaffold's render hook, it
@@ -68,14 +62,4 @@ export function parseObjects (text: string): K8sObject[] {
     if (document.errors.length > 0) throw new Error(document.errors[0]!.message)
     return (document.toJS() as K8sObject | null) ?? []
   })
-}
-
-/** A copy of the tracked files only (as `git clone` gives them, no git-ignored file) in `dir`. */
-export async function freshCopy (dir: string): Promise<void> {
-  const { stdout } = await execa('git', ['ls-files', '-z'], { cwd: REPO_ROOT })
-  for (const file of stdout.split('\0').filter((f) => f !== '')) {
-    await mkdir(join(dir, dirname(file)), { recursive: true })
-    // A tracked file deleted in the working tree is not in a clone of the next commit either.
-    await copyFile(join(REPO_ROOT, file), join(dir, file)).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'ENOENT') throw error })
-  }
 }

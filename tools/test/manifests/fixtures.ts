@@ -1,17 +1,31 @@
 import { rmSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
+import { execa } from 'execa'
 import jsonPatch from 'fast-json-patch'
 import type { K8sObject } from '../../src/manifests/objects.ts'
-import { freshCopy, render, skaffoldRender } from '../../src/manifests/render.ts'
+import { render, REPO_ROOT, skaffoldRender } from '../../src/manifests/render.ts'
 
 /** The tag the tests have Skaffold put into the images it builds. */
 export const TAG = 'v0-test'
 
 /** The roots that Skaffold deploys, each with the profile that selects it (skaffold.yaml's kustomize paths). */
 export const SKAFFOLD_ROOTS: Record<string, string | undefined> = { k8s: undefined, 'overlays/dev': 'dev' }
+
+/** Every kustomize root of the repository that the tests render and check. */
+export const KUSTOMIZE_ROOTS = ['k8s', 'overlays/dev', 'overlays/multi-replica', 'overlays/prometheus-operator', 'service-a', 'prometheus', 'grafana', 'alertmanager'] as const
+
+/** A copy of the tracked files only (as `git clone` gives them, no git-ignored file) in `dir`. */
+export async function freshCopy (dir: string): Promise<void> {
+  const { stdout } = await execa('git', ['ls-files', '-z'], { cwd: REPO_ROOT })
+  for (const file of stdout.split('\0').filter((f) => f !== '')) {
+    await mkdir(join(dir, dirname(file)), { recursive: true })
+    // A tracked file deleted in the working tree is not in a clone of the next commit either.
+    await copyFile(join(REPO_ROOT, file), join(dir, file)).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'ENOENT') throw error })
+  }
+}
 
 let clone: Promise<string> | undefined
 /** One copy of the tracked files per test process (no git-ignored file), removed on exit: where Skaffold renders. */

@@ -7,10 +7,10 @@ import { checkCrossRefs } from '../../src/manifests/cross-refs.ts'
 import { advertisedInRepository, checkFreshApply } from '../../src/manifests/fresh-clone.ts'
 import { checkGeneratedFiles } from '../../src/manifests/generated-files.ts'
 import { ofKind } from '../../src/manifests/objects.ts'
-import { freshCopy, KUSTOMIZE_ROOTS, parseObjects, render } from '../../src/manifests/render.ts'
+import { parseObjects, render } from '../../src/manifests/render.ts'
 import { checkSchema } from '../../src/manifests/schema.ts'
 import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
-import { rendered } from './fixtures.ts'
+import { freshCopy, KUSTOMIZE_ROOTS, rendered } from './fixtures.ts'
 
 t.test('every kustomize root renders offline; the stack in one namespace, generated names hashed; no kustomization or broken YAML fails', async (t) => {
   for (const root of KUSTOMIZE_ROOTS) t.ok((await rendered(root)).length > 0, `${root} renders objects`)
