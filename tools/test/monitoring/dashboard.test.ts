@@ -7,13 +7,10 @@ import { tempDir } from './helpers.ts'
 const datasource = readPrometheusDatasource()
 const dashboard = loadDashboard()
 
-t.test('the service-a dashboard is sound and uses the provisioned in-cluster datasource by uid', async (t) => {
+t.test('the service-a dashboard is sound, uses the provisioned in-cluster datasource by uid, and covers RED, the Node.js runtime, target up and restarts', async (t) => {
   t.same(lintDashboard(dashboard, datasource.uid), [])
   t.match(dashboard, { uid: 'service-a', schemaVersion: 42 })
   t.same(datasource, { uid: 'prometheus', url: 'http://prometheus:9090' })
-})
-
-t.test('the dashboard covers RED, the Node.js runtime, target up and restarts', async (t) => {
   const queries = panelQueries(dashboard).map((query) => query.expr).join('\n')
   for (const metric of ['http_requests_total', 'job_route:http_request_error_ratio:rate5m', 'http_request_duration_seconds_bucket',
     'http_requests_in_flight', 'process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes',

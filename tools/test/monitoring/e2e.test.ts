@@ -4,7 +4,7 @@ import { createServer } from 'node:http'
 import { dirname, join } from 'node:path'
 import { execa } from 'execa'
 import t from 'tap'
-import type { LocalStack } from '../../src/local-run/stack.ts'
+import { startLocalStack, type LocalStack } from '../../src/local-run/stack.ts'
 import { loadDashboard, panelQueries, substituteGrafanaVariables } from '../../src/monitoring/dashboard.ts'
 import { readRuleNames } from '../../src/monitoring/prometheus-config.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
@@ -12,29 +12,32 @@ import { prometheus3, startPrometheus } from '../../src/monitoring/prometheus-se
 import { smoke, SmokeFailure } from '../../src/smoke/checks.ts'
 import { fetchJson, request, waitFor } from '../../src/support/http.ts'
 import { freePort } from '../../src/support/ports.ts'
-import { startTestStack, TEST_INTERVAL_SECONDS } from './helpers.ts'
+import { WITHOUT_GRAFANA } from './helpers.ts'
 
 // What `make run` starts by default (the real service-a and its load generator, the stack's
 // config and rules) on the cluster's major version, Prometheus 3.x, with nobody else sending a
-// request (issue 13). Test overrides only: a 1 s scrape and evaluation interval, a summary line
-// every 2 s instead of 60, and 40 requests a second instead of 3, so that the mix's rarer
-// requests (400s, 404s, the 2 % slow ones) arrive within seconds.
+// request (issue 13), on free loopback ports, without Grafana (local-run.test.ts starts one).
+// Test overrides only: a 1 s scrape and evaluation interval, a summary line every 2 s instead of
+// 60, and 40 requests a second instead of 3, so that the mix's rarer requests arrive within seconds.
 
+const INTERVAL_SECONDS = 1
 const DEADLINE_MS = 60_000
 const runDir = t.testdir()
+const started = Date.now()
 let stack: LocalStack
 let prometheus: PrometheusApi
-let started: number
 
 t.before(async () => {
-  started = Date.now()
-  stack = await startTestStack(t, runDir, { load: true }, { REQUESTS_PER_SECOND: '40', SUMMARY_INTERVAL_MS: '2000' })
+  const env = { ...process.env, PATH: WITHOUT_GRAFANA, REQUESTS_PER_SECOND: '40', SUMMARY_INTERVAL_MS: '2000' }
+  stack = await startLocalStack({ servicePort: await freePort(), prometheusPort: await freePort(), grafanaPort: await freePort(), runDir, prometheus: prometheus3(), interval: `${INTERVAL_SECONDS}s`, load: true, serviceLogFile: join(runDir, 'service-a.log'), log: () => {}, env })
+  t.teardown(() => stack.stop())
   prometheus = new PrometheusApi(stack.prometheusUrl)
   t.comment(`Prometheus ${await prometheus.version()}`)
 })
 
-/** What is left of the minute since the stack started. */
-const remaining = (): number => Math.max(DEADLINE_MS - (Date.now() - started), 1_000)
+/** The first answer of `get` that `ok` accepts, polled each second within the minute since the start. */
+const within = async <T> (what: string, get: () => Promise<T>, ok: (value: T) => boolean): Promise<T> =>
+  await waitFor(what, async () => { const value = await get(); return ok(value) ? value : undefined }, Math.max(DEADLINE_MS - (Date.now() - started), 1_000), undefined, 1_000)
 
 t.test('within a minute of the start, with only the load generator sending, every dashboard query returns data', async (t) => {
   t.same(stack.children.map((child) => child.name).slice(0, 2), ['service-a', 'load-generator'])
@@ -42,32 +45,23 @@ t.test('within a minute of the start, with only the load generator sending, ever
   t.ok(queries.length >= 17)
   const from = Math.floor(started / 1000)
   for (const query of queries) {
-    const series = await waitFor(`data for ${query.panel} (${query.refId})`, async () => {
+    const series = await within(`data for ${query.panel} (${query.refId})`, async () => {
       const end = Math.floor(Date.now() / 1000)
-      const expr = substituteGrafanaVariables(query.expr, { rangeSeconds: end - from, intervalSeconds: TEST_INTERVAL_SECONDS, scrapeIntervalSeconds: TEST_INTERVAL_SECONDS })
-      const result = await prometheus.queryRange(expr, from, end, TEST_INTERVAL_SECONDS)
-      return result.length > 0 ? result : undefined
-    }, remaining(), undefined, 1_000)
+      const expr = substituteGrafanaVariables(query.expr, { rangeSeconds: end - from, intervalSeconds: INTERVAL_SECONDS, scrapeIntervalSeconds: INTERVAL_SECONDS })
+      return await prometheus.queryRange(expr, from, end, INTERVAL_SECONDS)
+    }, (result) => result.length > 0)
     t.ok(series.length > 0, `${query.panel} (${query.refId})`)
   }
   t.ok(Date.now() - started < DEADLINE_MS, `all of them within ${DEADLINE_MS / 1000} s (${Math.round((Date.now() - started) / 1000)} s)`)
 })
 
-/** The value of each series of `expr` by the label `by`, once every one of `keys` is there and positive. */
-async function positive (expr: string, by: string, keys: string[]): Promise<Map<string, number>> {
-  return await waitFor(`${expr} > 0 for ${by} ${keys.join(', ')}`, async () => {
-    const values = new Map((await prometheus.query(expr)).map((series) => [series.metric[by] ?? '', Number(series.value?.[1])]))
-    return keys.every((key) => (values.get(key) ?? 0) > 0) ? values : undefined
-  }, remaining(), undefined, 1_000)
-}
-
 t.test('every recording rule produces series, the RED ones non-zero rates; 404s under one <unmatched> label, 400s, and no 5xx', async (t) => {
   t.match(await prometheus.query('up{job="service-a"}'), [{ value: [Number, '1'] }], 'the service-a target is up')
-  const clientErrors = await waitFor('400s and 404s', async () => {
-    const found = (await prometheus.query('http_requests_total{job="service-a", status_code=~"4.."}')).map((series) => `${series.metric.route} ${series.metric.status_code}`)
-    return found.length >= 2 ? found.sort() : undefined
-  }, remaining(), undefined, 1_000)
+  const clientErrors = await within('400s and 404s', async () => (await prometheus.query('http_requests_total{job="service-a", status_code=~"4.."}')).map((series) => `${series.metric.route} ${series.metric.status_code}`).sort(), (found) => found.length >= 2)
   t.same(clientErrors, ['/hello/:name 400', '<unmatched> 404'], 'the generator\'s four unknown paths counted under one route label')
+  /** The value of each series of `expr` by the label `by`, once every one of `keys` is there and positive. */
+  const positive = async (expr: string, by: string, keys: string[]): Promise<Map<string, number>> => await within(`${expr} > 0 for ${by} ${keys.join(', ')}`,
+    async () => new Map((await prometheus.query(expr)).map((series) => [series.metric[by] ?? '', Number(series.value?.[1])])), (values) => keys.every((key) => (values.get(key) ?? 0) > 0))
   const routes = await positive('job_route:http_requests:rate5m{job="service-a"}', 'route', ['/', '/hello/:name', '<unmatched>'])
   t.same([...routes.keys()].sort(), ['/', '/hello/:name', '<unmatched>'], 'requests per second on every route the mix sends')
   // Over a 5 m window with less than a minute of samples, rate() extrapolates only a little past
@@ -167,8 +161,7 @@ t.test('Prometheus 3 range selectors are left-open: a window that starts on a sa
 
 t.test('the load generator logs its summaries to the run folder, and stops with exit code 0', async (t) => {
   const summaries = await waitFor('a summary line', async () => {
-    const lines = readFileSync(join(runDir, 'load-generator.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string, statuses?: Record<string, number>, failures?: Record<string, number> })
-    const found = lines.filter((line) => line.msg === 'load summary')
+    const found = readFileSync(join(runDir, 'load-generator.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string, statuses?: Record<string, number>, failures?: Record<string, number> }).filter((line) => line.msg === 'load summary')
     return found.length > 0 ? found : undefined
   }, 10_000)
   t.ok(summaries.some((summary) => (summary.statuses?.['200'] ?? 0) > 0), 'answers counted')

@@ -14,11 +14,8 @@ const answers: Record<string, object> = {
 }
 const server = createServer((request, response) => {
   const answer = answers[request.url ?? '']
-  if (answer === undefined || (request.headers.authorization === undefined && request.url !== '/api/health')) {
-    response.writeHead(answer === undefined ? 404 : 401).end('{}')
-  } else {
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
-  }
+  const status = answer === undefined ? 404 : request.headers.authorization === undefined && request.url !== '/api/health' ? 401 : 200
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 200 ? answer : {}))
 })
 server.listen(Number(env.GF_SERVER_HTTP_PORT), env.GF_SERVER_HTTP_ADDR)
 process.on('SIGTERM', () => server.close())

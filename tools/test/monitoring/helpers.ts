@@ -4,9 +4,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import { startLocalStack, type LocalStack, type StackOptions } from '../../src/local-run/stack.ts'
-import { prometheus3 } from '../../src/monitoring/prometheus-server.ts'
-import { freePort } from '../../src/support/ports.ts'
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void
 
@@ -42,26 +39,5 @@ export function installFakeGrafana (dir: string, name = 'grafana'): string {
   return bin
 }
 
-/**
- * What `make run` starts, on free loopback ports, with Prometheus 3.x and a 1 s scrape and
- * evaluation interval (the only test override), and without Grafana even where one is installed
- * (grafana.test.ts covers its start). Stopped when the test ends.
- */
-export async function startTestStack (t: Test, runDir: string, options: Partial<StackOptions> = {}, env: NodeJS.ProcessEnv = {}): Promise<LocalStack> {
-  const stack = await startLocalStack({
-    servicePort: await freePort(),
-    prometheusPort: await freePort(),
-    grafanaPort: await freePort(),
-    runDir,
-    prometheus: prometheus3(),
-    interval: `${TEST_INTERVAL_SECONDS}s`,
-    serviceLogFile: join(runDir, 'service-a.log'),
-    log: () => {},
-    env: { ...process.env, ...env, PATH: process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':') },
-    ...options
-  })
-  t.teardown(() => stack.stop())
-  return stack
-}
-
-export const TEST_INTERVAL_SECONDS = 1
+/** PATH without the folders of an installed Grafana: the runs that need none start none. */
+export const WITHOUT_GRAFANA = process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':')

@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { parse } from 'yaml'
-import { deriveProvisioning, findGrafana } from '../../src/local-run/grafana.ts'
+import { findGrafana } from '../../src/local-run/grafana.ts'
 import { settingsFromEnv } from '../../src/local-run/settings.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 import { smoke } from '../../src/smoke/checks.ts'
@@ -12,13 +12,12 @@ import { request, waitFor } from '../../src/support/http.ts'
 import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
 import { freePort } from '../../src/support/ports.ts'
 import { start, type Child } from '../../src/support/processes.ts'
-import { installFakeGrafana, tempDir } from './helpers.ts'
+import { installFakeGrafana, tempDir, WITHOUT_GRAFANA } from './helpers.ts'
 
 // `make run`'s entry point as a user meets it: a process, on the system's Prometheus (2.42 on
 // bookworm, which reads the derived config: scrape config files inlined), stopped with Ctrl-C.
 // Grafana cannot be installed here: a stand-in executable (fake-grafana.ts) records how it was started.
 
-const WITHOUT_GRAFANA = process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':')
 const readYaml = (...path: string[]): any => parse(readFileSync(join(...path), 'utf8'))
 
 async function startRun (t: Test, env: Record<string, string> = {}): Promise<{ child: Child, runDir: string, ports: Record<'service' | 'prometheus' | 'grafana' | 'alertmanager', number> }> {
@@ -37,16 +36,11 @@ const until = async (child: Child, text: string): Promise<unknown> => await wait
 const listening = async (port: number): Promise<boolean> => await request(`http://127.0.0.1:${port}/`).then(() => true, () => false)
 
 /** The pid of the running program with `arg` on its command line, from /proc. */
-function pidOf (arg: string): number {
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg)) return Number(pid)
-    } catch {}
-  }
-  throw new Error(`no process runs with ${arg}`)
-}
+const pidOf = (arg: string): number => Number(readdirSync('/proc').find((pid) => {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg) } catch { return false }
+}))
 
-t.test('make run scrapes service-a, starts the installed Alertmanager and Grafana, passes the smoke check; Ctrl-C stops it all and exits 0', async (t) => {
+t.test('make run scrapes service-a, starts the installed Alertmanager and Grafana (its provisioning derived), passes the smoke check; Ctrl-C stops it all and exits 0', async (t) => {
   const { child, runDir, ports } = await startRun(t, { PATH: `${installFakeGrafana(tempDir(t))}:${WITHOUT_GRAFANA}` })
   await until(child, 'Ready.')
   const url = (port: number): string => `http://127.0.0.1:${port}`
@@ -59,8 +53,16 @@ t.test('make run scrapes service-a, starts the installed Alertmanager and Grafan
   const grafana = JSON.parse(readFileSync(join(runDir, 'grafana', 'data', 'started.json'), 'utf8'))
   t.equal(grafana.args[0], 'server')
   t.match(grafana.env, { GF_PATHS_PROVISIONING: join(runDir, 'grafana', 'provisioning'), GF_SERVER_HTTP_ADDR: '127.0.0.1', GF_SERVER_HTTP_PORT: String(ports.grafana), GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: PATHS.dashboard })
-  const datasources = readYaml(runDir, 'grafana', 'provisioning', 'datasources', 'prometheus.yaml').datasources
-  t.match(datasources, [{ url: url(ports.prometheus) }], 'Grafana gets the run\'s Prometheus')
+  // Grafana's provisioning as derived: only the Prometheus and Alertmanager URLs and the dashboards folder differ.
+  for (const file of ['prometheus.yaml', 'alertmanager.yaml']) {
+    const source = readYaml(PATHS.grafanaDatasources, file)
+    for (const datasource of source.datasources) datasource.url = url(datasource.type === 'prometheus' ? ports.prometheus : ports.alertmanager)
+    t.same(readYaml(runDir, 'grafana', 'provisioning', 'datasources', file), source, `${file}: Grafana gets the run's own`)
+  }
+  const providers = readYaml(PATHS.grafanaDashboardProviders, 'dashboards.yaml')
+  t.equal(providers.providers[0].options.path, '/etc/grafana/dashboards')
+  providers.providers[0].options.path = PATHS.grafanaDashboards
+  t.same(readYaml(runDir, 'grafana', 'provisioning', 'dashboards', 'dashboards.yaml'), providers)
   child.subprocess.kill('SIGINT')
   t.equal(await child.exited, 0)
   t.match(child.output(), /Stopping…\n[\s\S]*Stopped\.\n/)
@@ -106,20 +108,6 @@ t.test('settings default to the port-forward ports, a .run folder in the checkou
   t.throws(() => settingsFromEnv({ PROMETHEUS_PORT: '70000' }), /PROMETHEUS_PORT must be a TCP port/)
   t.throws(() => settingsFromEnv({ GRAFANA_PORT: '1.5' }), /GRAFANA_PORT must be a TCP port/)
   t.throws(() => settingsFromEnv({ LOAD: 'off' }), /LOAD must be 1 or 0, not "off"/)
-})
-
-t.test('the derived Grafana provisioning changes only the Prometheus and Alertmanager URLs and the dashboards folder', async (t) => {
-  const outDir = tempDir(t)
-  deriveProvisioning('http://127.0.0.1:9999', outDir, 'http://127.0.0.1:9998')
-  for (const file of ['prometheus.yaml', 'alertmanager.yaml']) {
-    const source = readYaml(PATHS.grafanaDatasources, file)
-    for (const datasource of source.datasources) datasource.url = datasource.type === 'prometheus' ? 'http://127.0.0.1:9999' : 'http://127.0.0.1:9998'
-    t.same(readYaml(outDir, 'datasources', file), source, file)
-  }
-  const providers = readYaml(PATHS.grafanaDashboardProviders, 'dashboards.yaml')
-  t.equal(providers.providers[0].options.path, '/etc/grafana/dashboards')
-  providers.providers[0].options.path = PATHS.grafanaDashboards
-  t.same(readYaml(outDir, 'dashboards', 'dashboards.yaml'), providers)
 })
 
 t.test('findGrafana prefers `grafana server`, falls back to grafana-server, and says undefined without either', async (t) => {

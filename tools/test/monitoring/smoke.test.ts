@@ -74,7 +74,7 @@ t.test('each broken part stops the check with a message naming it', async (t) =>
   for (const [name, breakIt, message] of cases) t.match((await run(t, breakIt)).error?.message, message, name)
 })
 
-t.test('options come from arguments, then the environment, then the local defaults', async (t) => {
+t.test('options come from arguments, then the environment, then the local defaults; Grafana\'s credentials from the stack\'s generated admin secret', async (t) => {
   const none = join(tempDir(t), 'none.env')
   t.same(smokeOptions([], {}, none), {
     serviceUrl: 'http://localhost:9000', prometheusUrl: 'http://localhost:9090', grafanaUrl: 'http://localhost:3000', alertmanagerUrl: 'http://localhost:9093', grafanaUser: 'admin', grafanaPassword: 'admin'
@@ -84,9 +84,6 @@ t.test('options come from arguments, then the environment, then the local defaul
   t.match(smokeOptions(['http://x:1', 'https://y:2', 'http://z:3'], env, none), { serviceUrl: 'http://x:1', prometheusUrl: 'https://y:2', grafanaUrl: 'http://z:3' })
   t.throws(() => smokeOptions(['localhost:9000'], {}, none), /usage: smoke/)
   t.throws(() => smokeOptions(['http://a', 'http://b', 'http://c', 'http://d'], {}, none), /usage: smoke/)
-})
-
-t.test('Grafana credentials default to the Kubernetes stack\'s generated admin secret', async (t) => {
   const secret = join(tempDir(t), 'grafana-admin.secret.env')
   writeFileSync(secret, 'admin-user=root\nadmin-password=s3cr=t\n# comment\n')
   t.match(smokeOptions([], {}, secret), { grafanaUser: 'root', grafanaPassword: 's3cr=t' })

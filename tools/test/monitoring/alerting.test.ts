@@ -1,40 +1,77 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { json } from 'node:stream/consumers'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { execa } from 'execa'
 import t from 'tap'
 import { parse, stringify } from 'yaml'
-import { ALERTMANAGER_CONFIG, deriveTestConfig, startAlertmanager } from '../../src/alerting/alertmanager.ts'
+import { ALERTMANAGER_CONFIG, deriveTestConfig, startAlertmanager, uncommentExamples } from '../../src/alerting/alertmanager.ts'
 import { alertingBinaries } from '../../src/alerting/binaries.ts'
-import { setAlertmanagerTarget, type AlertingConfig } from '../../src/monitoring/prometheus-config.ts'
+import { readAlertLabels, setAlertmanagerTarget, type AlertingConfig } from '../../src/monitoring/prometheus-config.ts'
 import { startPrometheus } from '../../src/monitoring/prometheus-server.ts'
 import { fetchJson, waitFor } from '../../src/support/http.ts'
 import { PATHS } from '../../src/support/paths.ts'
 import { freePort } from '../../src/support/ports.ts'
+import { findExecutable } from '../../src/support/processes.ts'
 import { fakeServer, tempDir } from './helpers.ts'
 
-// The stack's alertmanager.yml in the real Alertmanager (Debian sid's), fed by the real
-// Prometheus 3.x with the stack's `alerting:` block: what reaches a webhook on loopback. Only
-// the default receiver (given the webhook) and the group timers (seconds) differ from the shipped file.
+// alertmanager/alertmanager.yml with the real amtool: Debian sid's (the line nearest the
+// cluster's image) and the machine's, which `make run` uses; then in the real Alertmanager
+// (sid's), fed by the real Prometheus 3.x with the stack's `alerting:` block: what reaches a
+// webhook on loopback. Only the default receiver (given the webhook) and the group timers
+// (seconds) differ there from the shipped file.
+
+const binaries = alertingBinaries()
+const alerts = readAlertLabels()
+const shipped = readFileSync(ALERTMANAGER_CONFIG, 'utf8')
+const amtoolRun = async (binary: string, args: string[]) => await execa(binary, args, { reject: false, all: true, timeout: 30_000 })
+
+t.test('amtool check-config accepts the stack\'s config (also make run\'s older amtool) and its examples switched on, and rejects a broken one', async (t) => {
+  const system = findExecutable('amtool')
+  if (system === undefined) throw new Error('no amtool on PATH: run scripts/install-alertmanager.sh (make test-monitoring does)')
+  const cases: Array<[string, string, string, number, RegExp]> = [
+    ['as shipped', binaries.amtool, shipped, 0, /SUCCESS[\s\S]*1 inhibit rules[\s\S]*1 receivers/],
+    ['as shipped, by make run\'s amtool', system, shipped, 0, /SUCCESS/],
+    ['the webhook, Slack and email examples switched on', binaries.amtool, uncommentExamples(shipped), 0, /SUCCESS[\s\S]*4 receivers/],
+    ['a route to an undefined receiver', binaries.amtool, shipped.replace('receiver: replace-me', 'receiver: nobody'), 1, /undefined receiver "nobody"/]
+  ]
+  for (const [name, binary, text, exitCode, output] of cases) {
+    const file = join(tempDir(t), 'alertmanager.yml')
+    writeFileSync(file, text)
+    t.match(await amtoolRun(binary, ['check-config', file]), { exitCode, all: output }, name)
+  }
+  for (const field of ['url_file', 'api_url_file', 'auth_password_file']) {
+    t.match(uncommentExamples(shipped), new RegExp(`^ +(- )?${field}: /etc/alertmanager/secrets/`, 'm'), `${field} reads a file of the mounted Secret`)
+  }
+})
+
+t.test('amtool config routes test: every alert to the default receiver as shipped; with the example routes, critical to the pager and warnings to the chat', async (t) => {
+  // Every alert of prometheus/rules/ has a severity the routes and the inhibit rule know.
+  t.ok(alerts.length >= 6, `${alerts.length} alerts read`)
+  t.same(new Set(alerts.map((alert) => alert.labels.severity)), new Set(['critical', 'warning']), 'both severities occur, and no other')
+  const examples = join(tempDir(t), 'alertmanager.yml')
+  writeFileSync(examples, uncommentExamples(shipped))
+  const route = async (file: string, labels: Record<string, string>): Promise<string> => {
+    const result = await amtoolRun(binaries.amtool, ['config', 'routes', 'test', `--config.file=${file}`, ...Object.entries(labels).map(([key, value]) => `${key}=${value}`)])
+    t.equal(result.exitCode, 0, result.all)
+    // stdout only: amtool warns on stderr that the config file overrides --alertmanager.url.
+    return result.stdout.trim()
+  }
+  const paged: Record<string, string> = { critical: 'team-pager', warning: 'team-chat' }
+  for (const alert of alerts) {
+    t.equal(await route(ALERTMANAGER_CONFIG, alert.labels), 'replace-me', alert.alertname)
+    t.equal(await route(examples, alert.labels), paged[alert.labels.severity!], `${alert.alertname} (${alert.labels.severity}) with the examples`)
+  }
+  t.equal(await route(examples, { alertname: 'Other', severity: 'info' }), 'replace-me', 'an alert no route matches falls back to the default receiver')
+})
 
 /** Alertmanager's webhook payload (version 4), the fields the test reads. */
-interface Notification {
-  receiver: string
-  status: string
-  groupLabels: Record<string, string>
-  alerts: Array<{ labels: Record<string, string>, annotations: Record<string, string> }>
-}
+interface Notification { receiver: string, status: string, groupLabels: Record<string, string>, alerts: Array<{ labels: Record<string, string>, annotations: Record<string, string> }> }
 
 t.test('an alert firing in the real Prometheus reaches the webhook through the real Alertmanager, grouped by alertname and severity, its same-target warning inhibited', async (t) => {
-  const binaries = alertingBinaries()
   const dir = tempDir(t)
   const received: Notification[] = []
-  const webhook = await fakeServer(t, {
-    '/notify': (request, response) => {
-      let body = ''
-      request.on('data', (chunk: Buffer) => { body += chunk.toString() })
-      request.on('end', () => { received.push(JSON.parse(body) as Notification); response.writeHead(200).end() })
-    }
-  })
+  const webhook = await fakeServer(t, { '/notify': async (request, response) => { received.push(await json(request) as Notification); response.writeHead(200).end() } })
   // A group's first notification waits 3s (the stack: 30s), so that a warning meets its critical there.
   writeFileSync(join(dir, 'alertmanager.yml'), deriveTestConfig(ALERTMANAGER_CONFIG, { webhookUrl: `${webhook}/notify`, groupWait: '3s', groupInterval: '1s' }))
   const am = await startAlertmanager({ binary: binaries.alertmanager, configFile: join(dir, 'alertmanager.yml'), dataDir: join(dir, 'am'), port: await freePort(), logFile: join(dir, 'alertmanager.log') })
