@@ -28,20 +28,17 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
 /** Where a script lives: its npm package, service-a's own code, or Node's internals. */
 const owner = (url: string) => url === '' ? '(native, GC)' : /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/service-a/') ? 'service-a' : url.startsWith('node:') ? 'node: core' : url.replace(/^file:\/\/.*\//, ''))
 const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
-const byFunction = new Map<string, number>()
-const byOwner = new Map<string, number>()
-let elapsed = 0
-let busy = 0
+const [byFunction, byOwner] = [new Map<string, number>(), new Map<string, number>()]
+const add = (map: Map<string, number>, key: string, dt: number): void => { map.set(key, (map.get(key) ?? 0) + dt) }
+let [elapsed, busy] = [0, 0]
 profile.samples.forEach((node, i) => {
   const dt = profile.timeDeltas[i] ?? 0
   elapsed += dt
   const { functionName, url, lineNumber } = frames.get(node)!
   if (elapsed < skipUs || functionName === '(idle)' || functionName === '(program)') return
   busy += dt
-  const fn = `${functionName || '(anonymous)'} ${owner(url)}:${lineNumber + 1}`
-  byFunction.set(fn, (byFunction.get(fn) ?? 0) + dt)
-  const who = functionName === '(garbage collector)' ? functionName : owner(url)
-  byOwner.set(who, (byOwner.get(who) ?? 0) + dt)
+  add(byFunction, `${functionName || '(anonymous)'} ${owner(url)}:${lineNumber + 1}`, dt)
+  add(byOwner, functionName === '(garbage collector)' ? functionName : owner(url), dt)
 })
 const top = (map: Map<string, number>) => [...map].sort(([, a], [, b]) => b - a).slice(0, 25).map(([name, t]) => `${(100 * t / busy).toFixed(1).padStart(6)}  ${name}`).join('\n')
 console.log(`${id}: ${(result.requests.total / result.duration).toFixed(0)} req/s; profile ${file}\n\nself time by owner (% of busy samples)\n${top(byOwner)}\n\nself time by function\n${top(byFunction)}`)

@@ -20,7 +20,7 @@ const variants = selectVariants(process.env.BENCH_ONLY, process.env.BENCH_BUILDS
  * an idle CPU) and warmed up, then loaded in short bursts that take turns (bursts.ts); each
  * burst's CPU is read from /proc, and RSS sampled every 100 ms.
  */
-async function measureRound (order: Variant[], cpu: number | undefined): Promise<RoundFigures[]> {
+async function measureRound (order: Variant[], cpu: number | undefined): Promise<{ figures: RoundFigures[], bursts: Burst[] }> {
   const servers: RunningServer[] = []
   try {
     for (const v of order) servers.push(await startServer(v, cpu))
@@ -38,15 +38,15 @@ async function measureRound (order: Variant[], cpu: number | undefined): Promise
       s.seconds += result.duration
       if (result.failures > 0) throw new Error(`${v.id}: ${result.failures} failed requests under load`)
     }
-    allBursts.push(bursts)
     const [costs, ratios] = [perRequest(bursts), roundRatios(bursts, BASELINE)]
-    return order.map((v) => {
-      const { server, idle, peak, seconds, latency } = state.get(v.id)!
-      const requests = bursts.filter((b) => b.server === v.id).reduce((n, b) => n + b.requests, 0)
-      const cpuUsPerRequest = costs.get(v.id)! * 1e6
-      const [p50Ms, p99Ms] = [latency.percentile(50) / 1e6, latency.percentile(99) / 1e6]
-      return { server: v.id, cpuUsPerRequest, cpuRatio: ratios.get(v.id)!, reqPerSec: requests / seconds, p50Ms, p99Ms, spawnToReadyMs: server.spawnToReadyMs, rssIdleBytes: idle, rssLoadBytes: peak, rssRatio: peak / state.get(BASELINE)!.peak }
-    })
+    return {
+      bursts,
+      figures: order.map((v) => {
+        const { server, idle, peak, seconds, latency } = state.get(v.id)!
+        const requests = bursts.filter((b) => b.server === v.id).reduce((n, b) => n + b.requests, 0)
+        return { server: v.id, cpuUsPerRequest: costs.get(v.id)! * 1e6, cpuRatio: ratios.get(v.id)!, reqPerSec: requests / seconds, p50Ms: latency.percentile(50) / 1e6, p99Ms: latency.percentile(99) / 1e6, spawnToReadyMs: server.spawnToReadyMs, rssIdleBytes: idle, rssLoadBytes: peak, rssRatio: peak / state.get(BASELINE)!.peak }
+      })
+    }
   } finally {
     for (const s of servers) await s.stop()
   }
@@ -79,7 +79,9 @@ console.error(`bench: ${variants.length} servers × ${rounds} rounds of ${cycles
 const results: RoundFigures[] = []
 const allBursts: Burst[][] = []
 for (const [round, order] of schedule(variants, rounds).entries()) {
-  results.push(...await measureRound(order, cpu))
+  const measured = await measureRound(order, cpu)
+  results.push(...measured.figures)
+  allBursts.push(measured.bursts)
   console.error(`  round ${round + 1}: ${results.slice(-order.length).map((f) => `${f.server} ${f.cpuRatio.toFixed(3)}`).join(', ')}`)
 }
 const metrics: MetricsFigures[] = []

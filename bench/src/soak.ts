@@ -4,7 +4,7 @@ import { execa } from 'execa'
 import { PATHS, REPO_ROOT } from '../../tools/src/support/paths.ts'
 import { freePort } from '../../tools/src/support/ports.ts'
 import { start, untilReady } from '../../tools/src/support/processes.ts'
-import { load, mib, numbersFromEnv, randomPath, writeSection } from './measure.ts'
+import { load, mib, numbersFromEnv, randomPath, scrape, writeSection } from './measure.ts'
 import * as machine from './machine.ts'
 import { deploymentLimits, HEADROOM_TARGET, memorySample, podmanRunArgs, verdict, type MemorySample } from './soak-spec.ts'
 
@@ -29,39 +29,22 @@ const podman = async (...args: string[]): Promise<string> => (await execa('podma
  */
 const MIX = [...Array<string>(8).fill('/'), '/hello/soak', '/hello/soak', '/hello/soak?delay=10', randomPath, '/hello/soak?delay=soon', '/hello/%E0%A4%A', `/hello/${'x'.repeat(101)}`]
 
-/** OOM kills in the process's memory cgroup (v1 `memory.oom_control`, v2 `memory.events`), if readable. */
-function oomKills (pid: number): number | undefined {
-  try {
-    const cgroups = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
-    const v1 = /^\d+:memory:(.*)$/m.exec(cgroups)?.[1]
-    const file = v1 !== undefined ? `/sys/fs/cgroup/memory${v1}/memory.oom_control` : `/sys/fs/cgroup${/^0::(.*)$/m.exec(cgroups)![1]}/memory.events`
-    return Number(/^oom_kill (\d+)$/m.exec(readFileSync(file, 'utf8'))![1])
-  } catch {
-    return undefined
-  }
-}
-
 const limits = deploymentLimits(readFileSync(`${PATHS.serviceA}/k8s/service-a-deployment.yaml`, 'utf8'), 'service-a')
 if (env.SOAK_LOG_LEVEL !== undefined) limits.env.LOG_LEVEL = env.SOAK_LOG_LEVEL
 const port = await freePort()
 const name = `soak-service-a-${process.pid}`
-const child = container
-  ? start('podman', podmanRunArgs({ name, image, port, limits }), { env: podmanEnv })
-  : start(process.execPath, [`${PATHS.serviceA}/dist/server.js`], { env: { ...env, ...limits.env, PORT: String(port), HOST: '127.0.0.1' } })
+const child = container ? start('podman', podmanRunArgs({ name, image, port, limits }), { env: podmanEnv }) : start(process.execPath, [`${PATHS.serviceA}/dist/server.js`], { env: { ...env, ...limits.env, PORT: String(port), HOST: '127.0.0.1' } })
 // The access log is read here, as a node's container runtime reads a container's stdout.
 let logBytes = 0
 child.subprocess.stdout!.on('data', (chunk: Buffer) => { logBytes += chunk.length })
 try {
   await untilReady(child, `http://127.0.0.1:${port}/readyz`, { timeoutMs: 60_000 })
-  const pid = container ? Number(await podman('inspect', '--format', '{{.State.Pid}}', name)) : child.pid!
   const samples: MemorySample[] = []
   const started = performance.now()
-  const sample = async (): Promise<void> => {
-    const s = memorySample(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), (performance.now() - started) / 1000)
-    samples.push(s)
-    console.error(`  ${s.seconds.toFixed(0)} s: RSS ${mib(s.rssBytes)} MiB, heap ${mib(s.heapUsedBytes)}/${mib(s.heapTotalBytes)} MiB, new space ${mib(s.newSpaceBytes)} MiB, external ${mib(s.externalBytes)} MiB, ${s.series} request series`)
-  }
-  console.error(`soak: ${container ? 'podman' : 'process'}, ${duration} s, ${connections} connections, limits ${limits.cpus} CPU / ${mib(limits.memoryBytes)} MiB${container ? '' : ' (not applied)'}`)
+  const header = '| s | RSS MiB | heap used MiB | heap total MiB | new space MiB | external MiB | request series |\n|---:|---:|---:|---:|---:|---:|---:|'
+  const row = (s: MemorySample): string => `| ${s.seconds.toFixed(0)} | ${[s.rssBytes, s.heapUsedBytes, s.heapTotalBytes, s.newSpaceBytes, s.externalBytes].map(mib).join(' | ')} | ${s.series} |`
+  const sample = async (): Promise<void> => { samples.push(memorySample(await scrape(port), (performance.now() - started) / 1000)); console.error(row(samples.at(-1)!)) }
+  console.error(`soak: ${container ? 'podman' : 'process'}, ${duration} s, ${connections} connections, limits ${limits.cpus} CPU / ${mib(limits.memoryBytes)} MiB${container ? '' : ' (not applied)'}\n${header}`)
   await sample()
   const done = new AbortController()
   const loaded = load({ port, connections, duration, paths: MIX }).finally(() => done.abort())
@@ -70,9 +53,9 @@ try {
     await sample()
   }
   const traffic = await loaded
-  const oom = container ? oomKills(pid) : undefined
 
-  // SIGTERM as the kubelet sends it; then the exit code, and podman's OOM flag for a container.
+  // SIGTERM as the kubelet sends it; then the exit code, and podman's OOM flag for a container
+  // (service-a is its PID 1: an OOM kill would have ended the container, and podman says so).
   const stopping = performance.now()
   if (container) await podman('kill', '--signal', 'TERM', name)
   const code = container ? await child.exited : await child.stop('SIGTERM')
@@ -89,13 +72,11 @@ try {
     `Load: ${traffic.duration} s of mixed traffic over ${connections} connections: ${traffic.requests.total} requests, ${(traffic.requests.total / traffic.duration).toFixed(0)} req/s; ${codes.map(([code, count]) => `${code}: ${count}`).join(', ')}.`,
     `Errors: ${traffic.errors} connection errors, ${traffic.timeouts} timeouts, ${fiveXx} responses 5xx. Access log: ${mib(logBytes)} MiB read from stdout. Machine load average at the end: ${machine.load()}.`,
     '',
-    '| s | RSS MiB | heap used MiB | heap total MiB | new space MiB | external MiB | request series |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    ...samples.filter((_, i) => i % step === 0 || i === samples.length - 1)
-      .map((s) => `| ${s.seconds.toFixed(0)} | ${mib(s.rssBytes)} | ${mib(s.heapUsedBytes)} | ${mib(s.heapTotalBytes)} | ${mib(s.newSpaceBytes)} | ${mib(s.externalBytes)} | ${s.series} |`),
+    header,
+    ...samples.filter((_, i) => i % step === 0 || i === samples.length - 1).map(row),
     '',
     `Peak RSS ${mib(v.peakRssBytes)} MiB of ${mib(limits.memoryBytes)} MiB: headroom ${(v.headroom * 100).toFixed(0)} % (target ≥ ${HEADROOM_TARGET * 100} %); RSS slope over the second half ${v.lateSlopeMiBPerMinute.toFixed(2)} MiB/min (${v.levelsOff ? 'levelled off' : 'still growing'}).`,
-    `OOM kills: ${oom ?? 'not readable'}${oomKilled === undefined ? '' : `, OOMKilled ${oomKilled}`}. SIGTERM → exit code ${exitCode} after ${stopSeconds.toFixed(1)} s. Target: ${v.pass ? 'PASS' : 'MISS'}.`,
+    `OOMKilled ${oomKilled ?? 'n/a (no container)'}. SIGTERM → exit code ${exitCode} after ${stopSeconds.toFixed(1)} s. Target: ${v.pass ? 'PASS' : 'MISS'}.`,
     ''
   ].join('\n')
   console.log(report)

@@ -10,11 +10,6 @@ export const EXTRA_ROUTES = Array.from({ length: 19 }, (_, i) => `/r/${String.fr
 /** The same response schema service-a declares, so Fastify variants serialize alike. */
 export const HELLO_SCHEMA = { response: { 200: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } } } } as const
 
-/** Loopback only: the bench never sends traffic anywhere else. */
+/** Loopback only, on the free port startServer (variants.ts) gives: the bench never sends traffic anywhere else. */
 export const HOST = '127.0.0.1'
-
-export function port (): number {
-  const value = Number(process.env.PORT)
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`PORT must be a port number (got ${process.env.PORT})`)
-  return value
-}
+export const port = (): number => Number(process.env.PORT)
