@@ -189,7 +189,7 @@ $(GRAFANA_SECRET_FILE):
 # skaffold forwards a random port, without failing, when one of skaffold.yaml's localPorts is
 # taken (skaffold#5839, #9757): check them first and name the process that holds one.
 .PHONY: dev
-dev: $(GRAFANA_SECRET_FILE) ## Dev loop on minikube (started if not running): skaffold dev --port-forward, service-a :9000, Prometheus :9090, Grafana :3000; fails first if a port is taken.
+dev: $(GRAFANA_SECRET_FILE) ## Dev loop on minikube (started if not running): skaffold dev --port-forward, service-a :9000, Prometheus :9090, Grafana :3000, Alertmanager :9093, Jaeger :16686; fails first if a port is taken.
 	@for tool in minikube skaffold kubectl; do command -v $$tool >/dev/null || { echo "make dev needs $$tool on PATH (see docs/kubernetes.md)" >&2; exit 1; }; done
 	scripts/check-ports.sh
 	minikube status >/dev/null 2>&1 || minikube start

@@ -23,8 +23,9 @@ export function findGrafana (env: NodeJS.ProcessEnv = process.env): { command: s
  * Writes the local run's Grafana provisioning: the stack's files with only the Prometheus URL
  * and the dashboards folder replaced. Grafana's provisioning can read environment variables
  * but has no default for an unset one, so deriving keeps the raw files valid as they are.
+ * Without a local Jaeger its datasource and the exemplar links to it are left out.
  */
-export function deriveProvisioning (prometheusUrl: string, outDir: string, alertmanagerUrl?: string): void {
+export function deriveProvisioning (prometheusUrl: string, outDir: string, alertmanagerUrl?: string, jaegerUrl?: string): void {
   const derive = (from: string, to: string, change: (doc: any) => void): void => {
     mkdirSync(join(outDir, to), { recursive: true })
     for (const file of globSync(`${from}/*.{yml,yaml}`)) {
@@ -34,8 +35,11 @@ export function deriveProvisioning (prometheusUrl: string, outDir: string, alert
     }
   }
   derive(PATHS.grafanaDatasources, 'datasources', (doc) => {
+    if (jaegerUrl === undefined) doc.datasources = doc.datasources?.filter((source: { type: string }) => source.type !== 'jaeger')
     for (const source of doc.datasources ?? []) {
+      if (source.type === 'jaeger') source.url = jaegerUrl
       if (source.type === 'prometheus') source.url = prometheusUrl
+      if (source.type === 'prometheus' && jaegerUrl === undefined) delete source.jsonData.exemplarTraceIdDestinations
       // Without a local Alertmanager its datasource keeps the cluster URL and shows as failing.
       if (source.type === 'alertmanager' && alertmanagerUrl !== undefined) source.url = alertmanagerUrl
     }
@@ -48,10 +52,10 @@ export function deriveProvisioning (prometheusUrl: string, outDir: string, alert
  * Starts Grafana with the stack's provisioning (only the Prometheus URL and dashboards folder
  * derived), the service-a dashboard as home, and anonymous read-only access for local use.
  */
-export async function startGrafana (found: { command: string, args: string[] }, { port, prometheusUrl, alertmanagerUrl, runDir, signal }: { port: number, prometheusUrl: string, alertmanagerUrl?: string, runDir: string, signal?: AbortSignal }): Promise<{ url: string, child: Child }> {
+export async function startGrafana (found: { command: string, args: string[] }, { port, prometheusUrl, alertmanagerUrl, jaegerUrl, runDir, signal }: { port: number, prometheusUrl: string, alertmanagerUrl?: string, jaegerUrl?: string, runDir: string, signal?: AbortSignal }): Promise<{ url: string, child: Child }> {
   const dir = join(runDir, 'grafana')
   mkdirSync(join(dir, 'data'), { recursive: true })
-  deriveProvisioning(prometheusUrl, join(dir, 'provisioning'), alertmanagerUrl)
+  deriveProvisioning(prometheusUrl, join(dir, 'provisioning'), alertmanagerUrl, jaegerUrl)
   const url = `http://127.0.0.1:${port}`
   const env = {
     ...process.env,

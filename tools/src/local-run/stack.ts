@@ -8,6 +8,7 @@ import { waitFor } from '../support/http.ts'
 import { PATHS } from '../support/paths.ts'
 import { start, untilReady, type Child } from '../support/processes.ts'
 import { findGrafana, GRAFANA_MISSING, startGrafana } from './grafana.ts'
+import { JAEGER_MISSING, startJaeger } from './jaeger.ts'
 
 export interface StackOptions {
   servicePort: number
@@ -36,6 +37,7 @@ export interface LocalStack {
   prometheusUrl: string
   grafanaUrl?: string
   alertmanagerUrl?: string
+  jaegerUrl?: string
   /** Running children, in start order. */
   children: Child[]
   /** Stops every child, the last started first. */
@@ -43,7 +45,8 @@ export interface LocalStack {
 }
 
 /**
- * The local run: service-a (and its load generator), then Alertmanager with the stack's config
+ * The local run: Jaeger when one is installed (service-a then exports every trace to it), then
+ * service-a (and its load generator), then Alertmanager with the stack's config
  * when one is installed (before Prometheus, so that its first alerts find it), then Prometheus
  * with the stack's config and rules (only the targets derived), then Grafana when one is
  * installed. Resolves once Prometheus has scraped service-a; on any failure, stops what it had
@@ -57,11 +60,18 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
   const service = (name: string, script: string, childEnv: NodeJS.ProcessEnv, output: 'inherit' | { file: string }): Child =>
     children[children.push(start(process.execPath, [script], { name, cwd: PATHS.serviceA, env: { ...env, ...childEnv }, output, detached: true })) - 1]!
   try {
+    mkdirSync(runDir, { recursive: true })
+    const jaeger = await startJaeger(env, runDir, signal)
+    if (jaeger === undefined) log(JAEGER_MISSING)
+    else {
+      children.push(jaeger.child)
+      log(`Jaeger        ${jaeger.url}  (service-a's traces, every one sampled; log ${join(runDir, 'jaeger.log')})`)
+    }
+    const tracing = jaeger === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_SERVICE_NAME: 'service-a' }
     const serviceUrl = `http://127.0.0.1:${options.servicePort}`
     const serviceOutput = options.serviceLogFile === undefined ? 'inherit' : { file: options.serviceLogFile }
-    await untilReady(service('service-a', 'src/server.ts', { PORT: String(options.servicePort), HOST: '127.0.0.1' }, serviceOutput), `${serviceUrl}/readyz`, { timeoutMs: 60_000, signal })
+    await untilReady(service('service-a', 'src/server.ts', { PORT: String(options.servicePort), HOST: '127.0.0.1', ...tracing }, serviceOutput), `${serviceUrl}/readyz`, { timeoutMs: 60_000, signal })
     log(`service-a     ${serviceUrl}`)
-    mkdirSync(runDir, { recursive: true })
     if (options.load === true) {
       // Its JSON lines, a summary a minute, go to a file: the terminal keeps service-a's own log.
       const logFile = join(runDir, 'load-generator.log')
@@ -91,7 +101,8 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
       interval: options.interval
     }))
     const logFile = join(dir, 'prometheus.log')
-    const prometheus = await startPrometheus({ configFile, dataDir: join(dir, 'data'), port: options.prometheusPort, logFile, binary: options.prometheus, signal })
+    // As in its Deployment: keeps the exemplars that link service-a's latency buckets to traces.
+    const prometheus = await startPrometheus({ configFile, dataDir: join(dir, 'data'), port: options.prometheusPort, logFile, binary: options.prometheus, args: ['--enable-feature=exemplar-storage'], signal })
     children.push(prometheus.child)
     log(`Prometheus    ${prometheus.url}  is up; waiting for its first scrape of service-a (within one scrape interval)`)
     const api = new PrometheusApi(prometheus.url)
@@ -99,13 +110,13 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
       (await api.targets()).some((target) => target.labels.job === 'service-a' && target.health === 'up') || undefined, 60_000, signal)
     log(`Prometheus    ${prometheus.url}  scrapes service-a (data in ${join(dir, 'data')}, log ${logFile})`)
 
-    const stack = { serviceUrl, prometheusUrl: prometheus.url, alertmanagerUrl, children, stop }
+    const stack = { serviceUrl, prometheusUrl: prometheus.url, alertmanagerUrl, jaegerUrl: jaeger?.url, children, stop }
     const grafana = findGrafana(env)
     if (grafana === undefined) {
       log(GRAFANA_MISSING)
       return stack
     }
-    const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, alertmanagerUrl, runDir, signal })
+    const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, alertmanagerUrl, jaegerUrl: jaeger?.url, runDir, signal })
     children.push(started.child)
     log(`Grafana       ${started.url}  (home dashboard: service-a)`)
     return { ...stack, grafanaUrl: started.url }

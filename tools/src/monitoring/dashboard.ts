@@ -13,7 +13,7 @@ export interface Panel {
   title?: string
   gridPos?: { x: number, y: number, w: number, h: number }
   datasource?: DatasourceRef
-  targets?: Array<{ refId?: string, expr?: string, datasource?: DatasourceRef }>
+  targets?: Array<{ refId?: string, expr?: string, exemplar?: boolean, datasource?: DatasourceRef }>
   /** A collapsed row keeps its panels inside it. */
   panels?: Panel[]
 }
@@ -32,9 +32,9 @@ export function readPrometheusDatasource (dir: string = PATHS.grafanaDatasources
 /** Every panel, with those inside collapsed rows. */
 export const allPanels = (dashboard: Dashboard): Panel[] => (dashboard.panels ?? []).flatMap((panel) => [panel, ...(panel.panels ?? [])])
 
-export const panelQueries = (dashboard: Dashboard): Array<{ panel: string, refId: string, expr: string }> =>
+export const panelQueries = (dashboard: Dashboard): Array<{ panel: string, refId: string, expr: string, exemplar: boolean }> =>
   allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({
-    panel: panel.title ?? `panel ${panel.id}`, refId: target.refId ?? '?', expr: target.expr ?? ''
+    panel: panel.title ?? `panel ${panel.id}`, refId: target.refId ?? '?', expr: target.expr ?? '', exemplar: target.exemplar === true
   })))
 
 /**

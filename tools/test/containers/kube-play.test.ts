@@ -23,12 +23,12 @@ const ALLOWED = [
   /^ConfigMap replace \/data\/[\w.-]+$/
 ]
 
-/** What `skaffold run` would apply, tagged `tag`, but Grafana's Deployment: no Grafana image can be had here. */
-const renderedWithoutGrafana = async (tag: string): Promise<KubernetesObject[]> =>
-  (await skaffoldRender({ tag })).filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'grafana'))
+/** What `skaffold run` would apply, tagged `tag`, but the Deployments of Grafana and Jaeger: no image of either can be had here. */
+const renderedWithoutGrafanaOrJaeger = async (tag: string): Promise<KubernetesObject[]> =>
+  (await skaffoldRender({ tag })).filter((o) => !(o.kind === 'Deployment' && ['grafana', 'jaeger'].includes(o.metadata.name ?? '')))
 
 t.test('the loopback transformation changes only addresses, ports, probes, names and subPath files', async (t) => {
-  const rendered = await renderedWithoutGrafana('test')
+  const rendered = await renderedWithoutGrafanaOrJaeger('test')
   const { objects, files } = toLoopback(rendered, { 'service-a': 41001, prometheus: 41002, alertmanager: 41003 }, '/files', '-t1')
   t.same(objects.map((o) => o.kind).sort(), [...Array(4).fill('ConfigMap'), ...Array(3).fill('Deployment'), 'PersistentVolumeClaim', 'PersistentVolumeClaim'], 'the Deployments and what they mount, no more')
   const changes = objects.flatMap((object) => jsonPatch.compare(rendered.find((o) => o.kind === object.kind && `${o.metadata?.name}-t1` === object.metadata?.name)!, object)
@@ -54,7 +54,7 @@ t.test('skaffold build through podman, and kube play of what skaffold render giv
   const commands = await Promise.all(images.map(async (image) => JSON.parse(await podman(['image', 'inspect', '--format', '{{json .Config.Cmd}}', image]))))
   t.same(commands, [['node', 'dist/server.js'], ['node', '--watch', 'src/server.ts']], 'the dev profile builds the dev stage')
 
-  const rendered = await renderedWithoutGrafana(run)
+  const rendered = await renderedWithoutGrafanaOrJaeger(run)
   const stack = await prepareStack(rendered, `-${run}`)
   t.teardown(stack.down)
   started = Date.now()

@@ -20,8 +20,10 @@ import { add, edit, expect, KUSTOMIZE_ROOTS, patched, remove, rendered, replace,
 const ANYWHERE = ['ingress-controller', 'internet', 'kube-dns', 'kubernetes-api']
 const STACK = [
   // Every pod resolves names through the cluster DNS, over UDP and TCP.
-  ...['alertmanager', 'grafana', 'prometheus', 'service-a'].flatMap((pod) => [`${pod} -> kube-dns:53/UDP`, `${pod} -> kube-dns:53`]),
+  ...['alertmanager', 'grafana', 'jaeger', 'prometheus', 'service-a'].flatMap((pod) => [`${pod} -> kube-dns:53/UDP`, `${pod} -> kube-dns:53`]),
   'prometheus -> service-a:http', 'prometheus -> alertmanager:http', 'prometheus -> prometheus:http', 'grafana -> prometheus:http', 'grafana -> alertmanager:http',
+  // Traces: service-a's spans in, Grafana's Jaeger datasource reading them.
+  'service-a -> jaeger:otlp-http', 'grafana -> jaeger:http',
   // Receivers outside the cluster, over HTTPS only.
   'alertmanager -> internet:443',
   // service-a is the application: its http port from anywhere, inside the namespace limited by
@@ -104,8 +106,9 @@ t.test("the README's real-cluster section and docs/kubernetes.md state the minim
 
 t.test('without any NetworkPolicy every pod reaches every port of every pod', async (t) => {
   const flows = networkFlows((await rendered('k8s')).filter((o) => o.kind !== 'NetworkPolicy'))
-  // 4 pods with 2 ports each (http and the undeclared one) from 8 senders, and 10 ports of the world from 4 pods.
-  t.equal(flows.length, 8 * 4 * 2 + 4 * 10, 'every pair with a pod at one end, on every probed port')
+  // 4 pods with 2 ports each (http and the undeclared one) and Jaeger with 4 (otlp-http, http,
+  // health, undeclared), from 9 senders; and 10 ports of the world from 5 pods.
+  t.equal(flows.length, 9 * (4 * 2 + 4) + 5 * 10, 'every pair with a pod at one end, on every probed port')
 })
 
 t.test("docs/kubernetes.md's policy for an ingress controller opens Grafana's http port to it, and nothing else", async (t) => {
@@ -282,11 +285,11 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
   // service-a takes http from anywhere: a wider Grafana egress shows there.
   ['flows', 'an empty podSelector: every pod of the namespace', 'k8s', grafanaTo([{ podSelector: {} }]), extra(['grafana -> service-a:http'])],
   ['flows', 'matchExpressions Exists', 'k8s', grafanaTo([{ podSelector: { matchExpressions: [{ key: name, operator: 'Exists' }] } }]), extra(['grafana -> service-a:http'])],
-  ['flows', 'matchExpressions In', 'k8s', grafanaTo([{ podSelector: { matchExpressions: [{ key: name, operator: 'In', values: ['prometheus'] }] } }]), missing(['grafana -> alertmanager:http'])],
+  ['flows', 'matchExpressions In', 'k8s', grafanaTo([{ podSelector: { matchExpressions: [{ key: name, operator: 'In', values: ['prometheus'] }] } }]), missing(['grafana -> alertmanager:http', 'grafana -> jaeger:http'])],
   ['flows', 'matchExpressions NotIn', 'k8s', grafanaTo([{ podSelector: { matchExpressions: [{ key: name, operator: 'NotIn', values: ['alertmanager', 'service-a'] }] } }]), missing(['grafana -> alertmanager:http'])],
   // Every pod has a component label.
   ['flows', 'matchExpressions DoesNotExist', 'k8s', grafanaTo([{ podSelector: { matchExpressions: [{ key: name, operator: 'Exists' }, { key: 'app.kubernetes.io/component', operator: 'DoesNotExist' }] } }]),
-    missing(['grafana -> alertmanager:http', 'grafana -> prometheus:http'])],
+    missing(['grafana -> alertmanager:http', 'grafana -> jaeger:http', 'grafana -> prometheus:http'])],
   ['flows', 'a port range (endPort)', 'k8s', { 'NetworkPolicy/alertmanager': [replace('/spec/egress/0/ports', [{ protocol: 'TCP', port: 400, endPort: 600 }])] }, extra(['alertmanager -> internet:587'])],
   ['flows', 'another protocol', 'k8s', { 'NetworkPolicy/alertmanager': [replace('/spec/egress/0/ports/0/protocol', 'UDP')] }, missing(['alertmanager -> internet:443'])],
   ['flows', "no per-pod component's API rule: pod discovery cut off", 'overlays/multi-replica', { 'NetworkPolicy/prometheus-kubernetes-api': null }, missing(KUBERNETES_API)],

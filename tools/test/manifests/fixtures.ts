@@ -15,7 +15,7 @@ export const TAG = 'v0-test'
 export const SKAFFOLD_ROOTS: Record<string, string | undefined> = { k8s: undefined, 'overlays/dev': 'dev' }
 
 /** Every kustomize root of the repository that the tests render and check. */
-export const KUSTOMIZE_ROOTS = ['k8s', 'overlays/dev', 'overlays/multi-replica', 'overlays/prometheus-operator', 'service-a', 'prometheus', 'grafana', 'alertmanager'] as const
+export const KUSTOMIZE_ROOTS = ['k8s', 'overlays/dev', 'overlays/multi-replica', 'overlays/prometheus-operator', 'service-a', 'prometheus', 'grafana', 'alertmanager', 'jaeger'] as const
 
 /** A copy of the tracked files only (as `git clone` gives them, no git-ignored file) in `dir`. */
 export async function freshCopy (dir: string): Promise<void> {

@@ -51,7 +51,7 @@ t.test('panels inside a collapsed row are listed, queried and checked too', asyn
   const row = { id: 1, type: 'row', title: 'row', gridPos: { x: 0, y: 0, w: 24, h: 1 }, panels: [inner, { id: 3, gridPos: { x: 0, y: 5, w: 6, h: 4 }, datasource: { uid: 'prometheus' }, targets: [{}] }] }
   const d: Dashboard = { uid: 'x', title: 'x', schemaVersion: 42, panels: [row] }
   t.same(allPanels(d).map((panel) => panel.id), [1, 2, 3])
-  t.same(panelQueries(d), [{ panel: 'inner', refId: 'A', expr: 'up' }, { panel: 'panel 3', refId: '?', expr: '' }])
+  t.same(panelQueries(d), [{ panel: 'inner', refId: 'A', expr: 'up', exemplar: false }, { panel: 'panel 3', refId: '?', expr: '', exemplar: false }])
   t.same(lintDashboard(d, 'prometheus'), ['panel 3 "" has no title', 'panel 3 "" has a query without refId', 'panel 3 "" query undefined has no expr'])
 })
 

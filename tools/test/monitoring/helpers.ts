@@ -30,14 +30,19 @@ export function tempDir (t: Test): string {
   return dir
 }
 
-/** Puts dir/bin/NAME, running the fake Grafana with this Node.js (none can be installed here); returns dir/bin. */
-export function installFakeGrafana (dir: string, name = 'grafana'): string {
+/**
+ * Puts dir/bin/NAME, running a stand-in script of this folder with this Node.js (neither Grafana
+ * nor Jaeger can be installed here); returns dir/bin.
+ */
+export function installStandIn (dir: string, name: string, script: 'fake-grafana.ts' | 'fake-jaeger.ts'): string {
   const bin = join(dir, 'bin')
   mkdirSync(bin, { recursive: true })
-  writeFileSync(join(bin, name), `#!/bin/sh\nexec "${process.execPath}" "${join(import.meta.dirname, 'fake-grafana.ts')}" "$@"\n`)
+  writeFileSync(join(bin, name), `#!/bin/sh\nexec "${process.execPath}" "${join(import.meta.dirname, script)}" "$@"\n`)
   chmodSync(join(bin, name), 0o755)
   return bin
 }
+
+export const installFakeGrafana = (dir: string, name = 'grafana'): string => installStandIn(dir, name, 'fake-grafana.ts')
 
 /** PATH without the folders of an installed Grafana: the runs that need none start none. */
 export const WITHOUT_GRAFANA = process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':')

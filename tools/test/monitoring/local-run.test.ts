@@ -53,12 +53,16 @@ t.test('make run scrapes service-a, starts the installed Alertmanager and Grafan
   const grafana = JSON.parse(readFileSync(join(runDir, 'grafana', 'data', 'started.json'), 'utf8'))
   t.equal(grafana.args[0], 'server')
   t.match(grafana.env, { GF_PATHS_PROVISIONING: join(runDir, 'grafana', 'provisioning'), GF_SERVER_HTTP_ADDR: '127.0.0.1', GF_SERVER_HTTP_PORT: String(ports.grafana), GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: PATHS.dashboard })
-  // Grafana's provisioning as derived: only the Prometheus and Alertmanager URLs and the dashboards folder differ.
+  // Grafana's provisioning as derived: only the Prometheus and Alertmanager URLs and the dashboards
+  // folder differ, and with no Jaeger here (e2e.test.ts runs one) its datasource and links are gone.
+  t.match(child.output(), /Jaeger: no jaeger binary on PATH, so the local run goes without traces/)
   for (const file of ['prometheus.yaml', 'alertmanager.yaml']) {
     const source = readYaml(PATHS.grafanaDatasources, file)
     for (const datasource of source.datasources) datasource.url = url(datasource.type === 'prometheus' ? ports.prometheus : ports.alertmanager)
+    if (file === 'prometheus.yaml') delete source.datasources[0].jsonData.exemplarTraceIdDestinations
     t.same(readYaml(runDir, 'grafana', 'provisioning', 'datasources', file), source, `${file}: Grafana gets the run's own`)
   }
+  t.same(readYaml(runDir, 'grafana', 'provisioning', 'datasources', 'jaeger.yaml').datasources, [], 'no Jaeger datasource')
   const providers = readYaml(PATHS.grafanaDashboardProviders, 'dashboards.yaml')
   t.equal(providers.providers[0].options.path, '/etc/grafana/dashboards')
   providers.providers[0].options.path = PATHS.grafanaDashboards
