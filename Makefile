@@ -62,7 +62,7 @@ LOAD ?= 1
 # Alertmanager runs where it is installed: where the script cannot install it (no apt-get), it
 # says how to get it, and the run goes on without it (`-`).
 .PHONY: run
-run: service-a/node_modules/.package-lock.json node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Alertmanager :9093, Grafana :3000 if installed. Ctrl-C stops it.
+run: service-a/node_modules/.package-lock.json node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Alertmanager :9093, Grafana :3000 and Jaeger :16686 if installed. Ctrl-C stops it.
 	scripts/install-prometheus.sh
 	-scripts/install-alertmanager.sh
 	SERVICE_PORT=$(SERVICE_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) ALERTMANAGER_PORT=$(ALERTMANAGER_PORT) RUN_DIR=$(RUN_DIR) LOAD=$(LOAD) node tools/src/local-run/main.ts
