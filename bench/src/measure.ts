@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 import { quantile } from 'simple-statistics'
+import { REPO_ROOT } from '../../tools/src/support/paths.ts'
 
 /** What the burst runner and the soak both measure with: settings, load, a process's CPU and memory, a /metrics page, the report. */
 
@@ -97,12 +98,21 @@ export async function renderTimes (port: number, count: number, openMetrics = fa
 
 export const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1)
 
-/** Replaces the generated section `<!-- NAME:results:start -->` … `end -->` of a Markdown file; the prose around it stays. */
-export function writeSection (path: string, name: string, section: string): void {
+/** The first words of a results section: when it ran. */
+export const runStamp = (at = new Date()): string => `Run of ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+
+/**
+ * Prints a results section and, when `write`, puts it between the `<!-- NAME:results:start -->`
+ * and `end -->` markers of docs/benchmarks.md, the prose around it kept. NAME_OUTPUT names
+ * another file; empty, it prints only.
+ */
+export function publish (name: 'bench' | 'soak', section: string, write = true): void {
+  console.log(section)
+  const path = process.env[`${name.toUpperCase()}_OUTPUT`] ?? `${REPO_ROOT}docs/benchmarks.md`
+  if (!write || path === '') return
   const [start, end] = [`<!-- ${name}:results:start -->`, `<!-- ${name}:results:end -->`]
   const text = readFileSync(path, 'utf8')
-  const from = text.indexOf(start)
-  const to = text.indexOf(end)
+  const [from, to] = [text.indexOf(start), text.indexOf(end)]
   if (from === -1 || to < from) throw new Error(`${path} has no ${start} … ${end} section to replace`)
   writeFileSync(path, text.slice(0, from) + `${start}\n${section}${end}` + text.slice(to + end.length))
 }

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { load } from './measure.ts'
 import { pinLoadGenerator } from './machine.ts'
+import { received } from './otlp-sink.ts'
 import { selectVariants, startServer } from './variants.ts'
 
 /**
  * `node src/profile.ts VARIANT [SECONDS]`: one server under load with --cpu-prof; prints where
  * its CPU goes, as self time by package and by function, start-up and warm-up left out. The
- * .cpuprofile file stays for DevTools.
+ * .cpuprofile file stays for DevTools. A traced variant exports to the OTLP sink in this process.
  */
 interface CpuProfile { nodes: Array<{ id: number, callFrame: { functionName: string, url: string, lineNumber: number } }>, samples: number[], timeDeltas: number[] }
 
@@ -17,7 +18,8 @@ const dir = mkdtempSync(join(tmpdir(), `bench-profile-${id}-`))
 const cpu = pinLoadGenerator()
 const started = performance.now()
 // --cpu-prof writes its file only on a normal exit, and SIGTERM's default action skips it.
-const server = await startServer(selectVariants(id).find((v) => v.id === id)!, cpu, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import=data:text/javascript,process.on("SIGTERM",()=>process.exit(0))'])
+const variant = selectVariants(id).find((v) => v.id === id)!
+const server = await startServer(variant, cpu, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import=data:text/javascript,process.on("SIGTERM",()=>process.exit(0))'])
 await load({ port: server.port, connections: 10, duration: 2 })
 const skipUs = (performance.now() - started) * 1000
 const result = await load({ port: server.port, connections: 10, duration: Number(seconds) })
@@ -41,4 +43,4 @@ profile.samples.forEach((node, i) => {
   add(byOwner, functionName === '(garbage collector)' ? functionName : owner(url), dt)
 })
 const top = (map: Map<string, number>) => [...map].sort(([, a], [, b]) => b - a).slice(0, 25).map(([name, t]) => `${(100 * t / busy).toFixed(1).padStart(6)}  ${name}`).join('\n')
-console.log(`${id}: ${(result.requests.total / result.duration).toFixed(0)} req/s; profile ${file}\n\nself time by owner (% of busy samples)\n${top(byOwner)}\n\nself time by function\n${top(byFunction)}`)
+console.log(`${id}: ${(result.requests.total / result.duration).toFixed(0)} req/s${variant.traced === true ? `, ${received.exports} OTLP exports` : ''}; profile ${file}\n\nself time by owner (% of busy samples)\n${top(byOwner)}\n\nself time by function\n${top(byFunction)}`)

@@ -1,18 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createHistogram } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { PATHS, REPO_ROOT } from '../../tools/src/support/paths.ts'
+import { PATHS } from '../../tools/src/support/paths.ts'
 import { perRequest, roundRatios, schedule, type Burst } from './bursts.ts'
 import * as machine from './machine.ts'
-import { cpuSeconds, load, numbersFromEnv, parsePage, randomPath, renderTimes, rssBytes, scrape, writeSection } from './measure.ts'
-import { figures, renderReport, type MetricsFigures, type RoundFigures } from './report.ts'
+import { cpuSeconds, load, mib, numbersFromEnv, parsePage, publish, randomPath, renderTimes, rssBytes, runStamp, scrape } from './measure.ts'
+import { received } from './otlp-sink.ts'
 import { EXTRA_ROUTES } from './servers/routes.ts'
-import { checkTargets } from './targets.ts'
+import { checkTargets, renderReport, type MetricsFigures, type RoundFigures } from './targets.ts'
 import { BASELINE, selectVariants, startServer, type RunningServer, type Variant } from './variants.ts'
 
 const settings = numbersFromEnv({ BENCH_ROUNDS: 5, BENCH_CYCLES: 8, BENCH_BURST: 1, BENCH_WARMUP: 2, BENCH_CONNECTIONS: 10, BENCH_RENDER_REQUESTS: 100_000, BENCH_RANDOM_PATHS: 10_000 })
 const { BENCH_ROUNDS: rounds, BENCH_CYCLES: cycles, BENCH_BURST: burst, BENCH_WARMUP: warmup, BENCH_CONNECTIONS: connections, BENCH_RENDER_REQUESTS: renderRequests, BENCH_RANDOM_PATHS: randomPaths } = settings
-const output = process.env.BENCH_OUTPUT ?? `${REPO_ROOT}docs/benchmarks.md`
 const variants = selectVariants(process.env.BENCH_ONLY, process.env.BENCH_BUILDS)
 
 /**
@@ -89,13 +88,12 @@ for (const v of variants.filter((v) => v.metrics)) {
   metrics.push(await measureMetrics(v, cpu))
   console.error(`  /metrics ${v.id}: render p50 ${metrics.at(-1)!.renderP50Ms.toFixed(3)} ms, ${metrics.at(-1)!.samples} samples`)
 }
-const checks = checkTargets(figures(results, metrics.find((m) => m.server === 'service-a')))
+const checks = checkTargets(results, metrics.find((m) => m.server === 'service-a'))
 const report = renderReport([
-  `Run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${machine.describe()}, Node.js ${process.versions.node}.`,
+  `${runStamp(started)}: ${machine.describe()}, Node.js ${process.versions.node}.`,
   `Load average before ${loadBefore}, after ${machine.load()}. ${cpu === undefined ? 'Not pinned (one CPU or no taskset).' : `Servers pinned to CPU ${cpu}, autocannon to CPU 0`}${raised ? ', both at nice -20.' : '.'}`,
-  `Settings: ${rounds} rounds × ${cycles} cycles of ${burst} s bursts per server (after ${warmup} s of warm-up), ${connections} connections. Versions: ${machine.versions()}.`
+  `Settings: ${rounds} rounds × ${cycles} cycles of ${burst} s bursts per server (after ${warmup} s of warm-up), ${connections} connections${variants.some((v) => v.traced) ? `; the traced servers sent the loopback OTLP sink ${received.exports} exports, ${mib(received.bytes)} MiB` : ''}. Versions: ${machine.versions()}.`
 ], variants, results, metrics, checks, renderRequests)
-console.log(report)
 mkdirSync(`${PATHS.runDir}/bench`, { recursive: true })
 writeFileSync(`${PATHS.runDir}/bench/results-${started.getTime()}.json`, JSON.stringify({ settings, rounds: results, bursts: allBursts, metrics, checks }, null, 2))
-if (output !== '') writeSection(output, 'bench', report)
+publish('bench', report)

@@ -4,7 +4,7 @@ import { execa } from 'execa'
 import { PATHS, REPO_ROOT } from '../../tools/src/support/paths.ts'
 import { freePort } from '../../tools/src/support/ports.ts'
 import { start, untilReady } from '../../tools/src/support/processes.ts'
-import { load, mib, numbersFromEnv, randomPath, scrape, writeSection } from './measure.ts'
+import { load, mib, numbersFromEnv, publish, randomPath, runStamp, scrape } from './measure.ts'
 import * as machine from './machine.ts'
 import { deploymentLimits, HEADROOM_TARGET, memorySample, podmanRunArgs, verdict, type MemorySample } from './soak-spec.ts'
 
@@ -16,8 +16,8 @@ import { deploymentLimits, HEADROOM_TARGET, memorySample, podmanRunArgs, verdict
  */
 const env = process.env
 const { SOAK_DURATION: duration, SOAK_INTERVAL: interval, SOAK_CONNECTIONS: connections } = numbersFromEnv({ SOAK_DURATION: 180, SOAK_INTERVAL: 5, SOAK_CONNECTIONS: 32 })
-const image = env.SERVICE_A_IMAGE ?? 'localhost/service-a:latest'
-const output = env.SOAK_OUTPUT ?? `${REPO_ROOT}docs/benchmarks.md`
+// As `make images` names it: Skaffold builds through podman's Docker API, which names images as Docker does.
+const image = env.SERVICE_A_IMAGE ?? 'docker.io/library/service-a:latest'
 const container = env.SOAK_RUNTIME !== 'process'
 const podmanEnv = { ...env, CONTAINERS_CONF: env.CONTAINERS_CONF ?? `${REPO_ROOT}scripts/containers/containers.conf` }
 const podman = async (...args: string[]): Promise<string> => (await execa('podman', args, { env: podmanEnv })).stdout.trim()
@@ -68,7 +68,7 @@ try {
   // About a dozen rows whatever the duration: enough to see the curve level off.
   const step = Math.max(1, Math.round(samples.length / 12))
   const report = [
-    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node.js ${process.versions.node} in the runner: ${container ? `image ${image}` : 'service-a/dist as a plain process, no limits'}, limits from the Deployment: ${limits.cpus} CPU, ${mib(limits.memoryBytes)} MiB; LOG_LEVEL=${limits.env.LOG_LEVEL ?? 'info'}.`,
+    `${runStamp()}, Node.js ${process.versions.node} in the runner: ${container ? `image ${image}` : 'service-a/dist as a plain process, no limits'}, limits from the Deployment: ${limits.cpus} CPU, ${mib(limits.memoryBytes)} MiB; LOG_LEVEL=${limits.env.LOG_LEVEL ?? 'info'}.`,
     `Load: ${traffic.duration} s of mixed traffic over ${connections} connections: ${traffic.requests.total} requests, ${(traffic.requests.total / traffic.duration).toFixed(0)} req/s; ${codes.map(([code, count]) => `${code}: ${count}`).join(', ')}.`,
     `Errors: ${traffic.errors} connection errors, ${traffic.timeouts} timeouts, ${fiveXx} responses 5xx. Access log: ${mib(logBytes)} MiB read from stdout. Machine load average at the end: ${machine.load()}.`,
     '',
@@ -79,8 +79,7 @@ try {
     `OOMKilled ${oomKilled ?? 'n/a (no container)'}. SIGTERM → exit code ${exitCode} after ${stopSeconds.toFixed(1)} s. Target: ${v.pass ? 'PASS' : 'MISS'}.`,
     ''
   ].join('\n')
-  console.log(report)
-  if (container && output !== '') writeSection(output, 'soak', report)
+  publish('soak', report, container)
 } finally {
   if (container) await podman('rm', '--force', '--ignore', name)
   await child.stop('SIGKILL')
