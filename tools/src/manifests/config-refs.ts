@@ -4,10 +4,8 @@ import { parse } from 'yaml'
 import { containersOf, describe, find, ofKind, podTemplates, type PodTemplate } from './objects.ts'
 
 /**
- * The addresses and paths written inside the config files that only a cluster would resolve:
- * Prometheus' pod discovery finds a pod and a port and may list pods (its static targets and
- * Alertmanagers, its files and patterns, the real Prometheus shows: prometheus-run.ts);
- * Grafana's datasource URLs are Service ports, and the dashboards it is told to load are mounted.
+ * What only a cluster would resolve in the config files: Prometheus' pod discovery (its static
+ * targets the real Prometheus shows: prometheus-run.ts), Grafana's datasource URLs and dashboards.
  */
 export function checkConfigRefs (objects: readonly KubernetesObject[]): string[] {
   return podTemplates(objects).flatMap((template) => containersOf(template.spec).flatMap((container) => {
@@ -18,10 +16,7 @@ export function checkConfigRefs (objects: readonly KubernetesObject[]): string[]
   }))
 }
 
-/**
- * The files that a container's ConfigMap and Secret volumes show, path → content, laid out as
- * the kubelet does (items, subPath); a deeper mount hides what a shallower one has at its path.
- */
+/** A container's ConfigMap and Secret files, path → content, as the kubelet lays them out: a deeper mount hides a shallower one's. */
 export function mountedFiles (objects: readonly KubernetesObject[], { spec, namespace }: PodTemplate, container: V1Container): Map<string, string> {
   const files = new Map<string, string>()
   for (const mount of [...container.volumeMounts ?? []].sort((a, b) => a.mountPath.length - b.mountPath.length)) {
@@ -41,7 +36,6 @@ export function mountedFiles (objects: readonly KubernetesObject[], { spec, name
 
 interface ScrapeConfig { job_name: string, kubernetes_sd_configs?: Array<{ role: string }>, relabel_configs?: Array<{ action?: string, source_labels?: string[], regex?: string }> }
 
-/** Each pod discovery job of the mounted files needs a pod to keep, a port to scrape, and the right to list pods. */
 function checkPodDiscovery (objects: readonly KubernetesObject[], { owner, namespace, spec }: PodTemplate, files: Map<string, string>): string[] {
   return [...files].flatMap(([file, text]) => ((parse(text) as { scrape_configs?: ScrapeConfig[] } | null)?.scrape_configs ?? []).flatMap((job) => {
     const errors: string[] = []

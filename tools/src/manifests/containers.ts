@@ -1,21 +1,14 @@
-import type { V1Container, V1EnvVar, V1LifecycleHandler } from '@kubernetes/client-node'
+import type { V1Container, V1EnvVar, V1LifecycleHandler, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node'
 import { containersOf, describe, podTemplates, type K8sObject } from './objects.ts'
 
-/**
- * The oldest Kubernetes the manifests support: the one version the checks, the README and
- * docs/kubernetes.md state. 1.30 for service-a's `preStop.sleep` (beta and on by default there).
- */
+/** The oldest Kubernetes the manifests support, as the README and docs/kubernetes.md state: 1.30 for service-a's `preStop.sleep`. */
 export const MIN_KUBERNETES_VERSION = '1.30'
 
 const PROMETHEUS = /\/prometheus\/prometheus:/
-const PROMETHEUS_3 = /\/prometheus\/prometheus:v3\./
 const GRAFANA = /\/grafana\/grafana:/
-const ALERTMANAGER = /\/prometheus\/alertmanager:/
-
 const hooksOf = (c: V1Container): V1LifecycleHandler[] => [c.lifecycle?.preStop, c.lifecycle?.postStart].filter((h) => h !== undefined)
 /**
- * Fields that an older API server rejects or drops: what, the first 1.x minor that serves it by
- * default, and whether a container uses it. Minors compare as numbers (1.30 → 30).
+ * Fields that an older API server rejects or drops, with the first 1.x minor that serves them by default.
  * @see https://kubernetes.io/docs/reference/command-line-tools-reference/feature-gates/
  */
 const FEATURES: Array<[string, number, (c: V1Container) => boolean]> = [
@@ -23,12 +16,12 @@ const FEATURES: Array<[string, number, (c: V1Container) => boolean]> = [
   ['the sleep lifecycle action (PodLifecycleSleepAction)', 30, (c) => hooksOf(c).some((h) => h.sleep !== undefined)],
   ['a sleep of 0 seconds (PodLifecycleSleepActionAllowZero)', 33, (c) => hooksOf(c).some((h) => h.sleep?.seconds === 0)]
 ]
+// As numbers: 1.9 < 1.30.
 const minor = (version: string): number => Number(/^v?1\.(\d+)/.exec(version)?.[1])
 
 /**
- * What every long-running container needs in production:
- * - liveness and readiness probes, CPU and memory requests and limits, an image pinned by tag or
- *   digest (`builtImages`: the bare names Skaffold tags at deploy, its artifacts);
+ * What every long-running container needs in production, besides probes, resources and pinned
+ * images (`builtImages`: the bare names Skaffold tags at deploy):
  * - a shutdown within the grace period: the kubelet sends SIGKILL terminationGracePeriodSeconds
  *   (30 when unset) after the preStop hook started; service-a bounds its own by SHUTDOWN_TIMEOUT_MS;
  * - a Go runtime that knows the memory limit (GOMEMLIMIT), so that its GC works harder near the
@@ -37,7 +30,7 @@ const minor = (version: string): number => Number(/^v?1\.(\d+)/.exec(version)?.[
  *   Grafana Helm chart sets it; Grafana 12+ would also download "preinstalled" plugins at start;
  * - Prometheus' startup and liveness probes on `/-/healthy`: `/-/ready` waits for the WAL replay,
  *   so a probe that restarts the container there kills a long replay forever (the community
- *   chart does the same); readiness on `/-/ready`;
+ *   chart does the same);
  * - no field that a Kubernetes older than `minimum` rejects or drops (every container).
  * @see https://prometheus.io/docs/prometheus/latest/command-line/prometheus/
  */
@@ -71,10 +64,10 @@ export function checkContainers (objects: readonly K8sObject[], builtImages: rea
         }
         if (c.readinessProbe?.httpGet?.path !== '/-/ready') report('readinessProbe must GET /-/ready (the TSDB is open)')
       }
-      if (PROMETHEUS_3.test(image)) {
+      if (/\/prometheus\/prometheus:v3\./.test(image)) {
         if (env('GOMEMLIMIT') !== undefined) report('GOMEMLIMIT overrides the limit Prometheus 3 derives from the container (--auto-gomemlimit)')
         if (c.args?.includes('--no-auto-gomemlimit') === true) report('--no-auto-gomemlimit leaves the Go runtime without the container\'s limit')
-      } else if (GRAFANA.test(image) || ALERTMANAGER.test(image)) {
+      } else if (GRAFANA.test(image) || /\/prometheus\/alertmanager:/.test(image)) {
         const field = env('GOMEMLIMIT')?.valueFrom?.resourceFieldRef
         if (field?.resource !== 'limits.memory' || (field.containerName ?? c.name) !== c.name) report('GOMEMLIMIT must come from its own limits.memory (valueFrom.resourceFieldRef)')
         if (GRAFANA.test(image) && env('GF_PLUGINS_PREINSTALL_DISABLED')?.value !== 'true') report('GF_PLUGINS_PREINSTALL_DISABLED must be "true": plugin downloads at start need egress and fill /tmp')
@@ -96,10 +89,43 @@ export function imageProblem (image = '', builtImages: readonly string[] = []): 
   return tag === 'latest' ? `image ${image} must not use the latest tag` : undefined
 }
 
-/**
- * Every object of a composed root (k8s/, an overlay) carries the stack's `part-of` label, so that
- * selecting or pruning by it (`kubectl delete -l`) reaches all, those a component adds included.
- */
+/** Every object of a composed root carries the stack's `part-of` label, so that `kubectl delete -l` by it reaches all. */
 export const checkPartOf = (objects: readonly K8sObject[]): string[] => objects
   .filter((o) => o.metadata.labels?.['app.kubernetes.io/part-of'] !== 'metrics-stack')
   .map((o) => `${describe(o)}: label app.kubernetes.io/part-of=metrics-stack is missing`)
+
+const ALLOWED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'])
+
+/**
+ * Pod Security "restricted", which the stack's namespace enforces, plus numeric non-root UIDs and a
+ * read-only root filesystem, except for the images in `writableRoot` (skaffold dev syncs files into them).
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ */
+export function checkPodSecurity (objects: readonly K8sObject[], writableRoot: readonly string[] = []): string[] {
+  const errors: string[] = []
+  for (const { owner, spec } of podTemplates(objects)) {
+    const report = (message: string): number => errors.push(`${describe(owner)}: ${message}`)
+    for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (spec[field] === true) report(`${field} must not be true`)
+    for (const volume of spec.volumes ?? []) {
+      const type = Object.keys(volume).find((key) => key !== 'name')
+      if (type === undefined || !ALLOWED_VOLUMES.has(type)) report(`volume ${volume.name}: type ${type} is not allowed`)
+    }
+    for (const container of containersOf(spec)) {
+      const where = `container ${container.name}`
+      const own: V1SecurityContext = container.securityContext ?? {}
+      // A container's setting overrides the pod's, as the kubelet applies them.
+      const effective: V1PodSecurityContext & V1SecurityContext = { ...spec.securityContext, ...own }
+      if (effective.runAsNonRoot !== true) report(`${where}: runAsNonRoot must be true`)
+      if (!Number.isInteger(effective.runAsUser) || effective.runAsUser === 0) report(`${where}: runAsUser must be a numeric non-root UID`)
+      const seccomp = effective.seccompProfile?.type
+      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') report(`${where}: seccompProfile.type must be RuntimeDefault or Localhost`)
+      if (own.privileged === true) report(`${where}: privileged must not be true`)
+      if (own.allowPrivilegeEscalation !== false) report(`${where}: allowPrivilegeEscalation must be false`)
+      if (!(own.capabilities?.drop ?? []).includes('ALL')) report(`${where}: capabilities must drop ALL`)
+      for (const added of own.capabilities?.add ?? []) if (added !== 'NET_BIND_SERVICE') report(`${where}: capability ${added} must not be added`)
+      if (own.readOnlyRootFilesystem !== true && !writableRoot.includes(container.image ?? '')) report(`${where}: readOnlyRootFilesystem must be true (writable paths are volumes)`)
+      for (const { hostPort } of container.ports ?? []) if ((hostPort ?? 0) !== 0) report(`${where}: hostPort ${hostPort} must not be used`)
+    }
+  }
+  return errors
+}

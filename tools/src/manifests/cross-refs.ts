@@ -1,16 +1,11 @@
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Secret } from '@kubernetes/client-node'
 import { containersOf, describe, find, ofKind, podTemplates, selects } from './objects.ts'
 
-/**
- * References between objects that the API server accepts but that leave a pod pending or a
- * Service without endpoints: selectors, target ports, ConfigMaps, Secrets and their keys,
- * claims, ServiceAccounts, roles.
- */
+/** References that the API server accepts but that leave a pod pending or a Service without endpoints. */
 export function checkCrossRefs (objects: readonly KubernetesObject[]): string[] {
   const errors: string[] = []
   const templates = podTemplates(objects)
   for (const { owner, labels } of templates) {
-    // Every workload kind with a pod template selects its pods as a Deployment does.
     const selector = (owner as V1Deployment).spec?.selector?.matchLabels
     if (selector !== undefined && !selects(selector, labels)) errors.push(`${describe(owner)}: spec.selector does not match the pod template's labels`)
   }

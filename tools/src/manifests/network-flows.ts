@@ -3,18 +3,13 @@ import type { V1LabelSelector, V1NetworkPolicy, V1NetworkPolicyPeer, V1NetworkPo
 import { containersOf, podTemplates, type K8sObject } from './objects.ts'
 
 /**
- * The offline flow check of the NetworkPolicies: every connection (from pod -> to pod:port) that
- * the rendered policies allow between the pods and the world around them, with the semantics of
- * the Kubernetes documentation, to compare with the graph the stack intends. A connection is
- * allowed when the sender's egress and the receiver's ingress both allow it: a pod that no policy
- * of that direction selects is open in it, else a rule of a selecting policy must match the peer
- * and the port. Policies are additive; none can deny what another allows.
+ * A connection is allowed when the sender's egress and the receiver's ingress both allow it: a pod
+ * that no policy of that direction selects is open in it, else a rule of a selecting policy must
+ * match the peer and the port. Policies are additive; none can deny what another allows.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
-
-/** A port a connection can reach; `label` is how a flow names it. */
 interface Port { name?: string, port: number, protocol: string, label: string }
-/** A pod of the rendered objects, or one of the WORLD around them (no `pod`: an address outside the cluster, which no selector matches). */
+/** No `pod`: an address outside the cluster, which no selector matches. */
 interface Endpoint { name: string, ip: string, ports: Port[], pod?: { namespace: string, namespaceLabels: Record<string, string>, labels: Record<string, string> } }
 
 const port = (port: number, protocol = 'TCP', name?: string, label = `${name ?? port}`): Port =>
@@ -62,7 +57,6 @@ export function networkFlows (objects: readonly K8sObject[]): string[] {
   return flows.sort()
 }
 
-/** The computed flows against the intended graph: one message per extra or missing edge. */
 export function checkNetworkFlows (objects: readonly K8sObject[], intended: readonly string[]): string[] {
   const actual = networkFlows(objects)
   return [
@@ -71,7 +65,6 @@ export function checkNetworkFlows (objects: readonly K8sObject[], intended: read
   ]
 }
 
-/** Whether `subject`'s policies of one direction let traffic to or from `peer` on `target` (a port of the receiver). */
 function allows (policies: readonly V1NetworkPolicy[], direction: 'Ingress' | 'Egress', subject: Endpoint, peer: Endpoint, target: Port): boolean {
   const selecting = policies.filter(({ metadata, spec }) => subject.pod !== undefined && (metadata?.namespace ?? 'default') === subject.pod.namespace &&
     matches(spec?.podSelector, subject.pod.labels) &&
@@ -84,7 +77,6 @@ function allows (policies: readonly V1NetworkPolicy[], direction: 'Ingress' | 'E
   })
 }
 
-/** No peers (or an empty list) means every peer; otherwise one of them must match. */
 function peersMatch (peers: V1NetworkPolicyPeer[] | undefined, namespace: string, endpoint: Endpoint): boolean {
   return peers === undefined || peers.length === 0 || peers.some(({ ipBlock, namespaceSelector, podSelector }) => {
     if (ipBlock !== undefined) return inRange(endpoint.ip, ipBlock.cidr) && !(ipBlock.except ?? []).some((range) => inRange(endpoint.ip, range))
@@ -94,7 +86,7 @@ function peersMatch (peers: V1NetworkPolicyPeer[] | undefined, namespace: string
   })
 }
 
-/** No ports means every port; a named port is looked up on the receiving pod (both directions). */
+// A named port is looked up on the receiving pod (both directions).
 function portsMatch (ports: V1NetworkPolicyPort[] | undefined, target: Port): boolean {
   return ports === undefined || ports.length === 0 || ports.some(({ port, endPort, protocol = 'TCP' }) => protocol === target.protocol &&
     (port === undefined || (typeof port === 'number' ? target.port >= port && target.port <= (endPort ?? port) : port === target.name)))

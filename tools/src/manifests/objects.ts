@@ -3,20 +3,9 @@ import type {
   V1PodTemplateSpec, V1Role, V1RoleBinding, V1Secret, V1Service
 } from '@kubernetes/client-node'
 
-/** A rendered object as plain data; the typed views below (@kubernetes/client-node's models) read the kinds they list. */
+/** A rendered object as plain data; `Kinds` types the ones the checks read. */
 export type K8sObject = KubernetesObject & { metadata: V1ObjectMeta, [field: string]: any }
-
-/** The kinds the checks read, each with the type of @kubernetes/client-node's model. */
-export interface Kinds {
-  ClusterRole: V1ClusterRole
-  ConfigMap: V1ConfigMap
-  Deployment: V1Deployment
-  Role: V1Role
-  RoleBinding: V1RoleBinding
-  Secret: V1Secret
-  Service: V1Service
-  [kind: string]: KubernetesObject
-}
+interface Kinds { ClusterRole: V1ClusterRole, ConfigMap: V1ConfigMap, Deployment: V1Deployment, Role: V1Role, RoleBinding: V1RoleBinding, Secret: V1Secret, Service: V1Service, [kind: string]: KubernetesObject }
 
 /** `Kind/name`, how every message names an object. */
 export const describe = (object: KubernetesObject): string => `${object.kind}/${object.metadata?.name}`
@@ -30,7 +19,6 @@ export function find<K extends keyof Kinds & string> (objects: readonly Kubernet
   return ofKind(objects, kind).find((o) => o.metadata?.name === name && o.metadata?.namespace === namespace)
 }
 
-/** A pod spec found in a workload, with the object that owns it (for messages and lookups). */
 export interface PodTemplate { owner: KubernetesObject, namespace: string | undefined, labels: Record<string, string>, spec: V1PodSpec }
 
 /** The pod template of every workload kind: a Pod is its own, CronJob nests one level deeper. */
@@ -44,10 +32,8 @@ export function podTemplates (objects: readonly KubernetesObject[]): PodTemplate
   })
 }
 
-/** Every container of a pod spec, init and ephemeral ones included: the rules apply to all. */
-export function containersOf (spec: V1PodSpec): V1Container[] {
-  return [...spec.initContainers ?? [], ...spec.containers ?? [], ...spec.ephemeralContainers ?? []]
-}
+/** Init and ephemeral containers included: the rules apply to all. */
+export const containersOf = (spec: V1PodSpec): V1Container[] => [...spec.initContainers ?? [], ...spec.containers ?? [], ...spec.ephemeralContainers ?? []]
 
 /** Whether every label of `selector` is on `labels`; an empty selector selects nothing here. */
 export function selects (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {

@@ -11,12 +11,10 @@ import { describe, podTemplates } from './objects.ts'
 const deployment = (objects: readonly KubernetesObject[], name: string) => podTemplates(objects).find((t) => t.owner.kind === 'Deployment' && t.owner.metadata?.name === name)
 
 /**
- * Starts the real Prometheus (or `binary`: Alertmanager takes the same --config.file and
- * --web.listen-address flags and has the same /-/ready) as the Deployment `name` would: its exact
- * args, with every path that lies on a volume mapped under `dir` (ConfigMap and Secret volumes
- * written out from the rendered objects, claims and emptyDirs as empty folders). Only the listen address is replaced, by a free loopback port. A path outside
- * every volume is an error: with a read-only root filesystem Prometheus could not write it, and
- * the image's own files are not here.
+ * The real Prometheus (or `binary`: Alertmanager has the same flags and /-/ready) started as the
+ * Deployment `name` would, its exact args with every path on a volume mapped under `dir` and a free
+ * loopback listen address. A path on no volume is an error: with a read-only root filesystem
+ * Prometheus could not write it, and the image's own files are not here.
  */
 export async function startFromDeployment (objects: readonly KubernetesObject[], name: string, dir: string, binary: string = prometheus3()): Promise<{ url: string, child: Child, stop: () => Promise<void> }> {
   const template = deployment(objects, name)
@@ -41,10 +39,8 @@ export async function startFromDeployment (objects: readonly KubernetesObject[],
 }
 
 /**
- * Every static scrape target and Alertmanager that the Prometheus at `url`, started from the
- * Deployment `name`, resolved from its config (the files scrape_config_files finds included) must
- * be a Service port of the stack, or on localhost a port of its own pod. Pod discovery needs an
- * API server, which is not here: checkConfigRefs reads its jobs.
+ * Every static scrape target and Alertmanager that the Prometheus at `url` resolved is a Service
+ * port of the stack, or on localhost a port of its own pod (pod discovery: checkConfigRefs).
  */
 export async function checkTargets (objects: readonly KubernetesObject[], name: string, url: string): Promise<string[]> {
   const template = deployment(objects, name)!

@@ -6,15 +6,10 @@ import { parse, parseAllDocuments } from 'yaml'
 import { REPO_ROOT } from '../support/paths.ts'
 import type { K8sObject } from './objects.ts'
 
-export { REPO_ROOT }
+/** scripts/install-skaffold.sh puts it there (make test does). */
+const SKAFFOLD = process.env.SKAFFOLD ?? `${REPO_ROOT}.tools/skaffold/skaffold`
 
-/** The Skaffold the tests run; scripts/install-skaffold.sh puts it there (make test does). */
-export const SKAFFOLD = process.env.SKAFFOLD ?? `${REPO_ROOT}.tools/skaffold/skaffold`
-
-/**
- * Runs the real Skaffold in `cwd` (the checkout by default) and returns what it printed on stdout.
- * A failure says both streams: Skaffold prints a hook's output, its errors included, on stdout.
- */
+/** The real Skaffold's stdout. A failure says both streams: Skaffold prints a hook's output, its errors included, on stdout. */
 export async function skaffold (args: readonly string[], options: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const result = await execa(SKAFFOLD, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env, reject: false })
   if (result.failed) throw new Error(`skaffold ${args.join(' ')}: ${result.code === 'ENOENT' ? `no ${SKAFFOLD} (run scripts/install-skaffold.sh)` : `${result.stderr}\n${result.stdout}`.trim() || result.message}`)
@@ -26,10 +21,9 @@ interface SkaffoldOptions { profile?: string, file?: string, cwd?: string }
 const selection = ({ profile, file }: SkaffoldOptions): string[] => [...profile === undefined ? [] : ['-p', profile], ...file === undefined ? [] : ['-f', file]]
 
 /**
- * What `skaffold run` (or, with `profile: 'dev'`, `skaffold dev`) would apply: Skaffold's own
- * render, offline, with its `before` hooks run and `tag` put into every container that uses a
- * build artifact. Written to a file (-o): Skaffold prints a hook's output on its stdout, ahead of
- * the manifests, so `skaffold render > stack.yaml` on a fresh clone is no valid YAML.
+ * What `skaffold run` (or `skaffold dev`, with `profile: 'dev'`) would apply, `tag` set. Written
+ * to a file (-o): Skaffold prints a hook's output on its stdout, ahead of the manifests, so
+ * `skaffold render > stack.yaml` on a fresh clone is no valid YAML.
  */
 export async function skaffoldRender (options: SkaffoldOptions & { tag: string }): Promise<K8sObject[]> {
   const dir = await mkdtemp(join(tmpdir(), 'skaffold-render-'))
@@ -46,17 +40,12 @@ export async function skaffoldConfig<Config = Record<string, unknown>> (options:
   return parse(await skaffold(['diagnose', '--yaml-only', ...selection(options)], { cwd: options.cwd })) as Config
 }
 
-/**
- * `kubectl kustomize DIR` (kustomize built into kubectl, offline), parsed as plain data: the
- * objects exactly as users apply them, unknown fields included. Like skaffold's render hook, it
- * first creates the git-ignored Grafana admin env file if missing, so that a fresh clone renders.
- */
+/** `kubectl kustomize DIR` as plain data, unknown fields included; first, like Skaffold's render hook, the git-ignored Grafana admin env file. */
 export async function render (dir: string): Promise<K8sObject[]> {
   await execa('bash', ['scripts/grafana-admin-secret.sh'], { cwd: REPO_ROOT })
   return parseObjects((await execa('kubectl', ['kustomize', dir], { cwd: REPO_ROOT })).stdout)
 }
 
-/** A multi-document YAML stream as objects; empty documents are skipped, a syntax error throws. */
 export function parseObjects (text: string): K8sObject[] {
   return parseAllDocuments(text).flatMap((document) => {
     if (document.errors.length > 0) throw new Error(document.errors[0]!.message)

@@ -4,13 +4,9 @@ import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe } from './objects.ts'
 
 /**
- * Each rendered object against its API schema, offline, as strictly as `kubectl apply
- * --validate=strict`: the model classes of kubernetes-models (and of
- * @kubernetes-models/prometheus-operator, generated from the operator's CRDs) check types,
- * required fields and enum values but accept unknown fields; so the TypeScript declarations
- * beside each model, generated from the same schemas, are read with the TypeScript compiler and
- * every field must be a property of its declared type (`contianers`, `jobLable` fail with their
- * path). One message per problem.
+ * As strictly as `kubectl apply --validate=strict`: kubernetes-models' classes (and the operator's,
+ * from its CRDs) check types, required fields and enums but accept unknown fields, so every field
+ * must also be a property of the TypeScript declaration beside the model, from the same schema.
  */
 export async function checkSchema (objects: readonly KubernetesObject[]): Promise<string[]> {
   const errors: string[] = []
@@ -35,7 +31,6 @@ export async function checkSchema (objects: readonly KubernetesObject[]): Promis
   return errors
 }
 
-/** `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`. */
 const dotted = (pointer: string): string =>
   pointer.split('/').slice(1).map((part, i) => /^\d+$/.test(part) ? `[${part}]` : (i === 0 ? part : `.${part}`)).join('') || '(root)'
 
@@ -43,7 +38,6 @@ const dotted = (pointer: string): string =>
 // @types packages: the declarations need nothing more, and @types/node alone costs seconds.
 const programs = new Map<string, ts.Program>()
 
-/** The interface `name` declared in the .d.ts beside a model's module. */
 function declaredType (module: string, name: string): { checker: ts.TypeChecker, type: ts.Type } {
   const file = fileURLToPath(import.meta.resolve(module)).replace(/\.js$/, '.d.ts')
   if (!programs.has(file)) programs.set(file, ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['lib.es5.d.ts'] }))
@@ -53,7 +47,6 @@ function declaredType (module: string, name: string): { checker: ts.TypeChecker,
   return { checker, type: checker.getDeclaredTypeOfSymbol(symbol) }
 }
 
-/** Reports every key of `value` that its declared type does not have, at any depth. */
 function unknownFields (value: unknown, { checker, type }: { checker: ts.TypeChecker, type: ts.Type }, path: string, report: (message: string) => void): void {
   if (value === null || typeof value !== 'object') return
   // Optional fields are unions with undefined; the object (or array) members are what matter.

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 import { execa } from 'execa'
 import t from 'tap'
-import { REPO_ROOT } from '../../src/manifests/render.ts'
+import { REPO_ROOT } from '../../src/support/paths.ts'
 import { freePort } from '../../src/support/ports.ts'
 
 const checkPorts = async (...ports: number[]): Promise<{ exitCode?: number, stderr: string }> => await execa('bash', [`${REPO_ROOT}scripts/check-ports.sh`, ...ports.map(String)], { reject: false })

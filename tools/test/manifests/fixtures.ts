@@ -6,7 +6,8 @@ import type { KubernetesObject } from '@kubernetes/client-node'
 import { execa } from 'execa'
 import jsonPatch from 'fast-json-patch'
 import type { K8sObject } from '../../src/manifests/objects.ts'
-import { render, REPO_ROOT, skaffoldRender } from '../../src/manifests/render.ts'
+import { render, skaffoldRender } from '../../src/manifests/render.ts'
+import { REPO_ROOT } from '../../src/support/paths.ts'
 
 /** The tag the tests have Skaffold put into the images it builds. */
 export const TAG = 'v0-test'

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import t from 'tap'
 import { parse } from 'yaml'
-import { checkNamespaceHook } from '../../src/manifests/dev-loop.ts'
 import { containersOf, describe, ofKind, podTemplates } from '../../src/manifests/objects.ts'
-import { render, REPO_ROOT, skaffold, skaffoldConfig, skaffoldRender } from '../../src/manifests/render.ts'
-import { checkSkaffold, type SkaffoldConfig } from '../../src/manifests/skaffold.ts'
+import { render, skaffold, skaffoldConfig, skaffoldRender } from '../../src/manifests/render.ts'
+import { checkNamespaceHook, checkSkaffold, type SkaffoldConfig } from '../../src/manifests/skaffold.ts'
+import { REPO_ROOT } from '../../src/support/paths.ts'
 import { freshClone, rendered, SKAFFOLD_ROOTS, TAG } from './fixtures.ts'
 
 // The real Skaffold (make skaffold) on a copy of the tracked files, as a fresh clone has them.
