@@ -15,10 +15,8 @@ export function findAlertmanager (path: string | undefined = process.env.PATH): 
   return findExecutable('prometheus-alertmanager', path) ?? findExecutable('alertmanager', path)
 }
 
-export interface Alertmanager { url: string, child: Child }
-
 /** Starts Alertmanager on a loopback port (silences in `dataDir`) and resolves once /-/ready answers 200. */
-export async function startAlertmanager ({ binary, configFile, dataDir, port, logFile, signal }: { binary: string, configFile: string, dataDir: string, port: number, logFile: string, signal?: AbortSignal }): Promise<Alertmanager> {
+export async function startAlertmanager ({ binary, configFile, dataDir, port, logFile, signal }: { binary: string, configFile: string, dataDir: string, port: number, logFile: string, signal?: AbortSignal }): Promise<{ url: string, child: Child }> {
   mkdirSync(dataDir, { recursive: true })
   const url = `http://127.0.0.1:${port}`
   // As in the Deployment: one instance, no gossip port (which would also take :9094).

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { prometheus3 } from '../monitoring/prometheus-server.ts'
 import { REPO_ROOT } from '../support/paths.ts'
 
@@ -8,14 +8,7 @@ import { REPO_ROOT } from '../support/paths.ts'
  * missing one fails with the command that installs it, never skips.
  */
 export function alertingBinaries (env: NodeJS.ProcessEnv = process.env): { alertmanager: string, amtool: string, prometheus: string } {
-  const [alertmanager, amtool] = ['alertmanager', 'amtool'].map((name) => {
-    const file = `${env.ALERTMANAGER_DIR ?? `${REPO_ROOT}.tools/alertmanager`}/bin/${name}`
-    try {
-      accessSync(file, constants.X_OK)
-      return file
-    } catch {
-      throw new Error(`${file} is missing: run scripts/install-alertmanager.sh --tests (make test-monitoring does)`)
-    }
-  }) as [string, string]
+  const [alertmanager, amtool] = ['alertmanager', 'amtool'].map((name) => `${env.ALERTMANAGER_DIR ?? `${REPO_ROOT}.tools/alertmanager`}/bin/${name}`) as [string, string]
+  for (const file of [alertmanager, amtool]) if (!existsSync(file)) throw new Error(`${file} is missing: run scripts/install-alertmanager.sh --tests (make test-monitoring does)`)
   return { alertmanager, amtool, prometheus: prometheus3(env) }
 }

@@ -59,10 +59,7 @@ export async function startGrafana (found: { command: string, args: string[] }, 
   const url = `http://127.0.0.1:${port}`
   const env = {
     ...process.env,
-    GF_PATHS_DATA: join(dir, 'data'),
-    GF_PATHS_LOGS: join(dir, 'logs'),
-    GF_PATHS_PLUGINS: join(dir, 'plugins'),
-    GF_PATHS_PROVISIONING: join(dir, 'provisioning'),
+    ...Object.fromEntries(['data', 'logs', 'plugins', 'provisioning'].map((name) => [`GF_PATHS_${name.toUpperCase()}`, join(dir, name)])),
     GF_SERVER_HTTP_ADDR: '127.0.0.1',
     GF_SERVER_HTTP_PORT: String(port),
     GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: PATHS.dashboard,

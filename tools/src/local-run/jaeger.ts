@@ -11,10 +11,8 @@ export const JAEGER_MISSING = 'Jaeger: no jaeger binary on PATH, so the local ru
  */
 export const JAEGER_PORTS = { otlpHttp: 4318, ui: 16686, health: 13133 } as const
 
-export interface Jaeger { url: string, otlpUrl: string, child: Child }
-
 /** Jaeger v2 with the stack's own config, on loopback (JAEGER_LISTEN_HOST), or undefined when none is installed. */
-export async function startJaeger (env: NodeJS.ProcessEnv, runDir: string, signal?: AbortSignal): Promise<Jaeger | undefined> {
+export async function startJaeger (env: NodeJS.ProcessEnv, runDir: string, signal?: AbortSignal): Promise<{ url: string, otlpUrl: string, child: Child } | undefined> {
   const binary = findExecutable('jaeger', env.PATH)
   if (binary === undefined) return undefined
   const host = '127.0.0.1'

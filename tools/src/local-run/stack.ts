@@ -14,17 +14,15 @@ export interface StackOptions {
   servicePort: number
   prometheusPort: number
   grafanaPort: number
-  /** None: the run has no Alertmanager, and Prometheus sends no alerts. */
+  /** None: no Alertmanager, and Prometheus sends no alerts. */
   alertmanagerPort?: number
-  /** Holds the derived configs, logs and the Prometheus TSDB, which outlives a restart. */
+  /** The derived configs, logs and the Prometheus TSDB, which outlives a restart. */
   runDir: string
-  /** The Prometheus executable; the system's on PATH (make run's) when not given. */
+  /** Tests only: Prometheus 3.x instead of the system's, a shorter interval, service-a's log in a file. */
   prometheus?: string
-  /** Tests only: a shorter scrape and evaluation interval. */
   interval?: string
-  /** service-a's log file; the terminal when not given. */
   serviceLogFile?: string
-  /** Runs service-a's load generator against it (make run does, unless LOAD=0). */
+  /** service-a's load generator (make run's, unless LOAD=0). */
   load?: boolean
   log?: (message: string) => void
   env?: NodeJS.ProcessEnv
@@ -32,17 +30,8 @@ export interface StackOptions {
   signal?: AbortSignal
 }
 
-export interface LocalStack {
-  serviceUrl: string
-  prometheusUrl: string
-  grafanaUrl?: string
-  alertmanagerUrl?: string
-  jaegerUrl?: string
-  /** Running children, in start order. */
-  children: Child[]
-  /** Stops every child, the last started first. */
-  stop: () => Promise<void>
-}
+/** The running stack: its children in start order, stopped the last started first. */
+export interface LocalStack { serviceUrl: string, prometheusUrl: string, jaegerUrl?: string, children: Child[], stop: () => Promise<void> }
 
 /**
  * The local run: Jaeger when one is installed (service-a then exports every trace to it), then
@@ -110,16 +99,14 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
       (await api.targets()).some((target) => target.labels.job === 'service-a' && target.health === 'up') || undefined, 60_000, signal)
     log(`Prometheus    ${prometheus.url}  scrapes service-a (data in ${join(dir, 'data')}, log ${logFile})`)
 
-    const stack = { serviceUrl, prometheusUrl: prometheus.url, alertmanagerUrl, jaegerUrl: jaeger?.url, children, stop }
     const grafana = findGrafana(env)
-    if (grafana === undefined) {
-      log(GRAFANA_MISSING)
-      return stack
+    if (grafana === undefined) log(GRAFANA_MISSING)
+    else {
+      const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, alertmanagerUrl, jaegerUrl: jaeger?.url, runDir, signal })
+      children.push(started.child)
+      log(`Grafana       ${started.url}  (home dashboard: service-a)`)
     }
-    const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, alertmanagerUrl, jaegerUrl: jaeger?.url, runDir, signal })
-    children.push(started.child)
-    log(`Grafana       ${started.url}  (home dashboard: service-a)`)
-    return { ...stack, grafanaUrl: started.url }
+    return { serviceUrl, prometheusUrl: prometheus.url, jaegerUrl: jaeger?.url, children, stop }
   } catch (error) {
     await stop()
     throw error

@@ -22,6 +22,8 @@ export class PrometheusApi {
   async targets (): Promise<Target[]> { return (await this.call<{ activeTargets: Target[] }>('targets')).activeTargets }
   async rules (): Promise<Rule[]> { return (await this.call<{ groups: Array<{ rules: Rule[] }> }>('rules')).groups.flatMap((group) => group.rules) }
   async alerts (): Promise<Alert[]> { return (await this.call<{ alerts: Alert[] }>('alerts')).alerts }
+  /** The alert URLs of the Alertmanagers it has discovered and sends to. */
+  async alertmanagers (): Promise<string[]> { return (await this.call<{ activeAlertmanagers: Array<{ url: string }> }>('alertmanagers')).activeAlertmanagers.map(({ url }) => url) }
   async version (): Promise<string> { return (await this.call<{ version: string }>('status/buildinfo')).version }
 
   // Queries go as POST forms: long PromQL stays out of URLs, as Grafana's httpMethod: POST does.

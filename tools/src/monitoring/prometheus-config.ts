@@ -3,30 +3,17 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { PATHS } from '../support/paths.ts'
 
-export interface LocalTargets {
-  /** host:port of service-a, replacing the stack's `service-a:80`. */
-  serviceTarget: string
-  /** host:port Prometheus listens on, for its own scrape job. */
-  prometheusTarget: string
-  /**
-   * host:port of the run's Alertmanager, replacing the stack's `alertmanager:9093`; without one
-   * the `alerting:` block goes, since Prometheus would log a failed send at every evaluation.
-   */
-  alertmanagerTarget?: string
-  /** Tests only: a shorter scrape and evaluation interval than the stack's 15 s. */
-  interval?: string
-}
-
 interface Job { job_name: string, static_configs?: Array<{ targets?: string[] }> }
 
 /**
  * The local run's config, derived from the stack's file: the jobs of its scrape_config_files
  * inlined (make run's Prometheus 2.42 predates them, 3.x reads both), relative rule patterns
- * made absolute (the derived file lives in the run folder), and only the targets (service-a,
- * Prometheus, Alertmanager), and the intervals for tests, changed. A job the stack relies on
- * that is missing is an error.
+ * made absolute (the derived file lives in the run folder), and only the host:port targets of
+ * service-a, Prometheus and Alertmanager changed (and, for tests, the intervals). Without an
+ * Alertmanager the `alerting:` block goes: Prometheus would log a failed send at every
+ * evaluation. A job the stack relies on that is missing is an error.
  */
-export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarget, alertmanagerTarget, interval }: LocalTargets): string {
+export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarget, alertmanagerTarget, interval }: { serviceTarget: string, prometheusTarget: string, alertmanagerTarget?: string, interval?: string }): string {
   const dir = dirname(file)
   const config = parse(readFileSync(file, 'utf8')) ?? {}
   // Prometheus appends the files' jobs, in the sorted order of each pattern's matches.
@@ -47,7 +34,7 @@ export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarg
 }
 
 /** Where the stack's Prometheus sends alerts: the alertmanager Service (alertmanager/k8s/). */
-export const ALERTMANAGER_SERVICE_TARGET = 'alertmanager:9093'
+const ALERTMANAGER_SERVICE_TARGET = 'alertmanager:9093'
 
 /** The part of a parsed prometheus.yml that says where alerts go. */
 export interface AlertingConfig { alerting?: { alertmanagers?: Array<{ static_configs?: Array<{ targets?: string[] }> }> } }

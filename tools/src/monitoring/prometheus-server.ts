@@ -16,22 +16,12 @@ export function prometheus3 (env: NodeJS.ProcessEnv = process.env): string {
   return binary
 }
 
-export interface PrometheusOptions {
-  configFile: string
-  /** The TSDB folder; a restart on the same folder keeps the samples. */
-  dataDir: string
-  port: number
-  /** Where its stdout and stderr go. */
-  logFile: string
-  /** The system's `prometheus` on PATH when not given. */
-  binary?: string
-  /** More flags, after the config, storage and listen address. */
-  args?: string[]
-  signal?: AbortSignal
-}
-
-/** Starts Prometheus on a loopback port and resolves once /-/ready says its TSDB is open. */
-export async function startPrometheus ({ configFile, dataDir, port, logFile, binary, args = [], signal }: PrometheusOptions): Promise<{ url: string, child: Child }> {
+/**
+ * Starts Prometheus (the system's on PATH unless `binary` is given) on a loopback port, `args`
+ * after the usual flags, and resolves once /-/ready says its TSDB is open; a restart on the same
+ * `dataDir` keeps the samples.
+ */
+export async function startPrometheus ({ configFile, dataDir, port, logFile, binary, args = [], signal }: { configFile: string, dataDir: string, port: number, logFile: string, binary?: string, args?: string[], signal?: AbortSignal }): Promise<{ url: string, child: Child }> {
   const command = binary ?? findExecutable('prometheus')
   if (command === undefined) throw new Error(PROMETHEUS_MISSING)
   mkdirSync(dataDir, { recursive: true })

@@ -38,7 +38,7 @@ export async function smoke (options: SmokeOptions, report: (line: string) => vo
     report(`skip  Alertmanager is not reachable${alertmanager === undefined ? '' : ` at ${alertmanager}`}; its checks are skipped`)
   } else {
     await step(`Alertmanager is ready with alertmanager/alertmanager.yml (${alertmanager}/api/v2/status) and Prometheus sends to it (${options.prometheusUrl}/api/v1/alertmanagers)`,
-      () => checkAlertmanager(alertmanager, options.prometheusUrl))
+      () => checkAlertmanager(alertmanager, prometheus))
   }
   if (!await reachable(`${options.grafanaUrl}/api/health`)) {
     report(`skip  Grafana is not reachable at ${options.grafanaUrl}; its checks are skipped`)
@@ -79,18 +79,13 @@ async function checkGrafana ({ grafanaUrl, grafanaUser, grafanaPassword }: Smoke
   await fetchJson(`${grafanaUrl}/api/dashboards/uid/${loadDashboard().uid}`, { headers })
 }
 
-interface RouteConfig { route?: { receiver?: string, group_by?: string[] } }
-
 /** Alertmanager runs this checkout's alertmanager.yml (the same default receiver and grouping), and Prometheus sends to one. */
-async function checkAlertmanager (alertmanagerUrl: string, prometheusUrl: string): Promise<void> {
+async function checkAlertmanager (alertmanagerUrl: string, prometheus: PrometheusApi): Promise<void> {
   const ready = await request(`${alertmanagerUrl}/-/ready`)
   if (!ready.ok) throw new Error(`/-/ready answered ${ready.status}`)
   const status = await fetchJson<{ config?: { original?: string } }>(`${alertmanagerUrl}/api/v2/status`)
-  const running = (parse(status.config?.original ?? '') as RouteConfig | null)?.route
-  const expected = (parse(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as RouteConfig).route
-  if (running?.receiver !== expected?.receiver || JSON.stringify(running?.group_by) !== JSON.stringify(expected?.group_by)) {
-    throw new Error(`it routes to ${running?.receiver} grouped by ${JSON.stringify(running?.group_by)}, not as alertmanager/alertmanager.yml (${expected?.receiver}, ${JSON.stringify(expected?.group_by)})`)
-  }
-  const senders = await fetchJson<{ data: { activeAlertmanagers: unknown[] } }>(`${prometheusUrl}/api/v1/alertmanagers`)
-  if (senders.data.activeAlertmanagers.length === 0) throw new Error(`Prometheus at ${prometheusUrl} sends alerts to no Alertmanager (its alerting: block)`)
+  const route = (config: string): string => { const { receiver, group_by: groupBy } = parse(config)?.route ?? {}; return `${receiver} grouped by ${JSON.stringify(groupBy)}` }
+  const [running, expected] = [route(status.config?.original ?? ''), route(readFileSync(ALERTMANAGER_CONFIG, 'utf8'))]
+  if (running !== expected) throw new Error(`it routes to ${running}, not as alertmanager/alertmanager.yml (${expected})`)
+  if ((await prometheus.alertmanagers()).length === 0) throw new Error(`Prometheus at ${prometheus.url} sends alerts to no Alertmanager (its alerting: block)`)
 }

@@ -8,6 +8,7 @@ import { parse, stringify } from 'yaml'
 import { ALERTMANAGER_CONFIG, deriveTestConfig, startAlertmanager, uncommentExamples } from '../../src/alerting/alertmanager.ts'
 import { alertingBinaries } from '../../src/alerting/binaries.ts'
 import { readAlertLabels, setAlertmanagerTarget, type AlertingConfig } from '../../src/monitoring/prometheus-config.ts'
+import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 import { startPrometheus } from '../../src/monitoring/prometheus-server.ts'
 import { fetchJson, waitFor } from '../../src/support/http.ts'
 import { PATHS } from '../../src/support/paths.ts'
@@ -90,11 +91,8 @@ t.test('an alert firing in the real Prometheus reaches the webhook through the r
   const prometheus = await startPrometheus({ binary: binaries.prometheus, configFile: join(dir, 'prometheus.yml'), dataDir: join(dir, 'data'), port: await freePort(), logFile: join(dir, 'prometheus.log'), args: ['--rules.alert.resend-delay=1s'] })
   t.teardown(() => prometheus.child.stop())
 
-  const discovered = await waitFor('Prometheus to discover Alertmanager', async () => {
-    const { data } = await fetchJson<{ data: { activeAlertmanagers: Array<{ url: string }> } }>(`${prometheus.url}/api/v1/alertmanagers`)
-    return data.activeAlertmanagers.length > 0 ? data.activeAlertmanagers : undefined
-  }, 10_000)
-  t.same(discovered.map((a) => a.url), [`${am.url}/api/v2/alerts`], 'Prometheus sends to the Alertmanager the alerting block names')
+  const discovered = await waitFor('Prometheus to discover Alertmanager', async () => { const urls = await new PrometheusApi(prometheus.url).alertmanagers(); return urls.length > 0 ? urls : undefined }, 10_000)
+  t.same(discovered, [`${am.url}/api/v2/alerts`], 'Prometheus sends to the Alertmanager the alerting block names')
 
   const groupOf = (severity: string): Notification | undefined => received.find((n) => n.groupLabels.severity === severity)
   await waitFor('a notification of both groups', async () => groupOf('critical') !== undefined && groupOf('warning') !== undefined ? true : undefined, 30_000)

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,9 +20,6 @@ export async function fakeServer (t: Test, routes: Record<string, Handler | obje
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`
 }
 
-/** A Prometheus API answer in its envelope. */
-export const api = (data: unknown): object => ({ status: 'success', data })
-
 /** A fresh temporary folder, removed when the test ends; unlike t.testdir(), one per call. */
 export function tempDir (t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'stack-monitoring-'))
@@ -30,19 +27,12 @@ export function tempDir (t: Test): string {
   return dir
 }
 
-/**
- * Puts dir/bin/NAME, running a stand-in script of this folder with this Node.js (neither Grafana
- * nor Jaeger can be installed here); returns dir/bin.
- */
-export function installStandIn (dir: string, name: string, script: 'fake-grafana.ts' | 'fake-jaeger.ts'): string {
-  const bin = join(dir, 'bin')
-  mkdirSync(bin, { recursive: true })
-  writeFileSync(join(bin, name), `#!/bin/sh\nexec "${process.execPath}" "${join(import.meta.dirname, script)}" "$@"\n`)
-  chmodSync(join(bin, name), 0o755)
-  return bin
+/** Puts dir/bin/NAME, which runs fake-grafana.ts or fake-jaeger.ts with this Node.js (neither can be installed here); returns dir/bin. */
+export function installStandIn (dir: string, name: 'grafana' | 'grafana-server' | 'jaeger'): string {
+  mkdirSync(join(dir, 'bin'), { recursive: true })
+  writeFileSync(join(dir, 'bin', name), `#!/bin/sh\nexec "${process.execPath}" "${join(import.meta.dirname, `fake-${name.split('-')[0]}.ts`)}" "$@"\n`, { mode: 0o755 })
+  return join(dir, 'bin')
 }
-
-export const installFakeGrafana = (dir: string, name = 'grafana'): string => installStandIn(dir, name, 'fake-grafana.ts')
 
 /** PATH without the folders of an installed Grafana: the runs that need none start none. */
 export const WITHOUT_GRAFANA = process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':')

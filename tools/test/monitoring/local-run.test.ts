@@ -1,7 +1,8 @@
 import { once } from 'node:events'
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { execa } from 'execa'
 import t, { type Test } from 'tap'
 import { parse } from 'yaml'
 import { findGrafana } from '../../src/local-run/grafana.ts'
@@ -12,7 +13,7 @@ import { request, waitFor } from '../../src/support/http.ts'
 import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
 import { freePort } from '../../src/support/ports.ts'
 import { start, type Child } from '../../src/support/processes.ts'
-import { installFakeGrafana, tempDir, WITHOUT_GRAFANA } from './helpers.ts'
+import { installStandIn, tempDir, WITHOUT_GRAFANA } from './helpers.ts'
 
 // `make run`'s entry point as a user meets it: a process, on the system's Prometheus (2.42 on
 // bookworm, which reads the derived config: scrape config files inlined), stopped with Ctrl-C.
@@ -20,7 +21,9 @@ import { installFakeGrafana, tempDir, WITHOUT_GRAFANA } from './helpers.ts'
 
 const readYaml = (...path: string[]): any => parse(readFileSync(join(...path), 'utf8'))
 
-async function startRun (t: Test, env: Record<string, string> = {}): Promise<{ child: Child, runDir: string, ports: Record<'service' | 'prometheus' | 'grafana' | 'alertmanager', number> }> {
+interface Run { child: Child, runDir: string, ports: Record<'service' | 'prometheus' | 'grafana' | 'alertmanager', number> }
+
+async function startRun (t: Test, env: Record<string, string> = {}): Promise<Run> {
   const ports = { service: await freePort(), prometheus: await freePort(), grafana: await freePort(), alertmanager: await freePort() }
   const runDir = tempDir(t)
   const child = start(process.execPath, [join(REPO_ROOT, 'tools/src/local-run/main.ts')], {
@@ -35,13 +38,8 @@ async function startRun (t: Test, env: Record<string, string> = {}): Promise<{ c
 const until = async (child: Child, text: string): Promise<unknown> => await waitFor(`"${text}" from make run`, async () => child.output().includes(text) || undefined, 120_000)
 const listening = async (port: number): Promise<boolean> => await request(`http://127.0.0.1:${port}/`).then(() => true, () => false)
 
-/** The pid of the running program with `arg` on its command line, from /proc. */
-const pidOf = (arg: string): number => Number(readdirSync('/proc').find((pid) => {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg) } catch { return false }
-}))
-
 t.test('make run scrapes service-a, starts the installed Alertmanager and Grafana (its provisioning derived), passes the smoke check; Ctrl-C stops it all and exits 0', async (t) => {
-  const { child, runDir, ports } = await startRun(t, { PATH: `${installFakeGrafana(tempDir(t))}:${WITHOUT_GRAFANA}` })
+  const { child, runDir, ports } = await startRun(t, { PATH: `${installStandIn(tempDir(t), 'grafana')}:${WITHOUT_GRAFANA}` })
   await until(child, 'Ready.')
   const url = (port: number): string => `http://127.0.0.1:${port}`
   t.comment(`make run's Prometheus: ${await new PrometheusApi(url(ports.prometheus)).version()}`)
@@ -73,35 +71,26 @@ t.test('make run scrapes service-a, starts the installed Alertmanager and Grafan
   for (const [part, port] of Object.entries(ports)) t.notOk(await listening(port), `${part} is gone`)
 })
 
-t.test('Ctrl-C during start-up stops what had started', async (t) => {
-  const { child, ports } = await startRun(t)
-  await until(child, 'service-a ')
-  child.subprocess.kill('SIGINT')
-  t.equal(await child.exited, 0)
-  t.notOk(await listening(ports.service))
-  t.notOk(await listening(ports.prometheus))
-})
-
-t.test('without Grafana the run says so; when one part dies it stops the rest and exits 1', async (t) => {
-  const { child, ports } = await startRun(t)
-  await until(child, 'Ready.')
-  t.match(child.output(), /Grafana: no grafana binary on PATH/)
-  process.kill(pidOf(`--web.listen-address=127.0.0.1:${ports.prometheus}`), 'SIGKILL')
-  t.equal(await child.exited, 1)
-  t.match(child.output(), /prometheus exited \(SIGKILL\); stopping the rest\./)
-  t.notOk(await listening(ports.service))
-})
-
-t.test('a port in use or a bad setting stops the run with the reason', async (t) => {
+t.test('make run stops what it started, with the reason: Ctrl-C during start-up, a part that dies, a port in use, a bad setting', async (t) => {
   const server = createServer().listen(0, '127.0.0.1')
   await once(server, 'listening')
   t.teardown(() => server.close())
-  const taken = await startRun(t, { SERVICE_PORT: String((server.address() as { port: number }).port) })
-  t.equal(await taken.child.exited, 1)
-  t.match(taken.child.output(), /make run: service-a exited \(1\) before .*readyz answers/)
-  const bad = await startRun(t, { SERVICE_PORT: 'ninety' })
-  t.equal(await bad.child.exited, 1)
-  t.equal(bad.child.output(), 'make run: SERVICE_PORT must be a TCP port (1-65535), not "ninety"\n')
+  const cases: Array<[string, Record<string, string>, ((run: Run) => Promise<void>) | undefined, number, RegExp]> = [
+    ['Ctrl-C during start-up', {}, async ({ child }) => { await until(child, 'service-a '); child.subprocess.kill('SIGINT') }, 0, /service-a +http/],
+    ['without Grafana it says so; Prometheus killed', {}, async ({ child, ports }) => {
+      await until(child, 'Ready.')
+      process.kill(Number((await execa('pgrep', ['-f', '--', `--web.listen-address=127\\.0\\.0\\.1:${ports.prometheus}( |$)`])).stdout), 'SIGKILL')
+    }, 1, /Grafana: no grafana binary on PATH[\s\S]*prometheus exited \(SIGKILL\); stopping the rest\./],
+    ['a port in use', { SERVICE_PORT: String((server.address() as { port: number }).port) }, undefined, 1, /make run: service-a exited \(1\) before .*readyz answers/],
+    ['a bad setting', { SERVICE_PORT: 'ninety' }, undefined, 1, /^make run: SERVICE_PORT must be a TCP port \(1-65535\), not "ninety"\n$/]
+  ]
+  for (const [name, env, act, exitCode, output] of cases) {
+    const run = await startRun(t, env)
+    await act?.(run)
+    t.equal(await run.child.exited, exitCode, `${name}: exits ${exitCode}`)
+    t.match(run.child.output(), output, name)
+    for (const part of ['service', 'prometheus'] as const) t.notOk(await listening(run.ports[part]), `${name}: ${part} is gone`)
+  }
 })
 
 t.test('settings default to the port-forward ports, a .run folder in the checkout, and the load generator on', async (t) => {
@@ -117,10 +106,10 @@ t.test('settings default to the port-forward ports, a .run folder in the checkou
 t.test('findGrafana prefers `grafana server`, falls back to grafana-server, and says undefined without either', async (t) => {
   const dir = tempDir(t)
   mkdirSync(join(dir, 'public'))
-  const modern = installFakeGrafana(dir)
+  const modern = installStandIn(dir, 'grafana')
   t.same(findGrafana({ PATH: modern }), { command: join(modern, 'grafana'), args: ['server', '--homepath', dir] })
   t.same(findGrafana({ PATH: modern, GRAFANA_HOME: '/opt/grafana' })?.args, ['server', '--homepath', '/opt/grafana'])
-  const legacy = installFakeGrafana(tempDir(t), 'grafana-server')
+  const legacy = installStandIn(tempDir(t), 'grafana-server')
   t.same(findGrafana({ PATH: legacy }), { command: join(legacy, 'grafana-server'), args: ['--homepath', '/usr/share/grafana'] })
   t.equal(findGrafana({ PATH: tempDir(t) }), undefined)
   t.equal(findGrafana({}), undefined)

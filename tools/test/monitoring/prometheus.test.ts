@@ -33,8 +33,7 @@ t.test('Prometheus 3.x loads the raw files in place: 15 s intervals, both jobs (
   const names = readRuleNames()
   t.same([...new Set((await loaded('the rules', async () => await api.rules())).map((rule) => rule.name))].sort(), [...names.records, ...names.alerts].sort())
   t.same(names.alerts.sort(), ['ServiceAEventLoopLagHigh', 'ServiceAHighErrorRatio', 'ServiceAHighLatency', 'ServiceARestarting', 'ServiceATargetAbsent', 'ServiceATargetDown'])
-  const senders = await loaded('the Alertmanagers', async () => (await fetchJson<{ data: { activeAlertmanagers: Array<{ url: string }> } }>(`${prometheus.url}/api/v1/alertmanagers`)).data.activeAlertmanagers)
-  t.same(senders.map((a) => a.url), ['http://alertmanager:9093/api/v2/alerts'])
+  t.same(await loaded('the Alertmanagers', async () => await api.alertmanagers()), ['http://alertmanager:9093/api/v2/alerts'])
 })
 
 t.test('the derived config inlines the scrape config files and changes only targets, rule paths, and the alerting target or block', async (t) => {

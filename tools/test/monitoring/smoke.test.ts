@@ -8,16 +8,17 @@ import { smokeOptions } from '../../src/smoke/options.ts'
 import { REPO_ROOT } from '../../src/support/paths.ts'
 import { freePort } from '../../src/support/ports.ts'
 import { start } from '../../src/support/processes.ts'
-import { api, fakeServer, tempDir, type Handler } from './helpers.ts'
+import { fakeServer, tempDir, type Handler } from './helpers.ts'
 
 // The smoke check against stand-ins that answer like a healthy or a broken stack; the e2e and
 // local-run tests run it against the real service-a and Prometheus.
 
 const names = readRuleNames()
+const api = (data: unknown): object => ({ status: 'success', data }) // a Prometheus API answer
 const allRules = [...names.records, ...names.alerts].map((name) => ({ name, health: 'ok' }))
 const target = (health: string, lastError = ''): object => api({ activeTargets: [{ labels: { job: 'service-a' }, health, lastError, scrapeUrl: 'http://service-a:80/metrics' }] })
-type Routes = Record<string, object | Handler>
-const healthy: Record<'service' | 'prometheus' | 'alertmanager' | 'grafana', Routes> = {
+type Part = 'service' | 'prometheus' | 'alertmanager' | 'grafana'
+const healthy: Record<Part, Record<string, object | Handler>> = {
   service: { '/': { message: 'Hello, world!' }, '/readyz': { status: 'ok' } },
   prometheus: {
     '/api/v1/targets': target('up'),
@@ -28,19 +29,13 @@ const healthy: Record<'service' | 'prometheus' | 'alertmanager' | 'grafana', Rou
   grafana: { '/api/health': { database: 'ok' }, '/api/datasources/uid/prometheus/health': { status: 'OK' }, '/api/dashboards/uid/service-a': { dashboard: {} } }
 }
 
-/** The smoke check's report lines and failure against the healthy stand-ins as `change` leaves them. */
-async function run (t: Test, change: (stack: typeof healthy) => void = () => {}, grafana = true, alertmanager = true): Promise<{ lines: string[], error?: Error }> {
+/** The smoke check's report lines and failure against the healthy stand-ins as `breakIt` leaves them, or with the part it names not there. */
+async function run (t: Test, breakIt: ((stack: typeof healthy) => void) | Part = () => {}): Promise<{ lines: string[], error?: Error }> {
   const stack = structuredClone(healthy)
-  change(stack)
+  if (typeof breakIt === 'function') breakIt(stack)
+  const url = async (part: Part): Promise<string> => part === breakIt ? `http://127.0.0.1:${await freePort()}` : await fakeServer(t, stack[part])
   const lines: string[] = []
-  const options = {
-    serviceUrl: await fakeServer(t, stack.service),
-    prometheusUrl: await fakeServer(t, stack.prometheus),
-    grafanaUrl: grafana ? await fakeServer(t, stack.grafana) : `http://127.0.0.1:${await freePort()}`,
-    alertmanagerUrl: alertmanager ? await fakeServer(t, stack.alertmanager) : `http://127.0.0.1:${await freePort()}`,
-    grafanaUser: 'admin',
-    grafanaPassword: 'secret'
-  }
+  const options = { serviceUrl: await url('service'), prometheusUrl: await url('prometheus'), grafanaUrl: await url('grafana'), alertmanagerUrl: await url('alertmanager'), grafanaUser: 'admin', grafanaPassword: 'secret' }
   const error = await smoke(options, (line) => lines.push(line)).then(() => undefined, (error: Error) => error)
   if (error !== undefined) t.type(error, SmokeFailure)
   return { lines, error }
@@ -48,12 +43,13 @@ async function run (t: Test, change: (stack: typeof healthy) => void = () => {},
 
 t.test('a healthy stack passes every check, Alertmanager and Grafana included; an unreachable one is skipped with a message', async (t) => {
   t.match(await run(t), { lines: [/^ok/, /^ok/, /^ok/, /^ok {4}Alertmanager is ready/, /^ok {4}Grafana is healthy/], error: undefined })
-  t.match(await run(t, undefined, false), { lines: [/^ok/, /^ok/, /^ok/, /^ok/, /^skip {2}Grafana is not reachable/], error: undefined })
-  t.match(await run(t, undefined, true, false), { lines: [/^ok/, /^ok/, /^ok/, /^skip {2}Alertmanager is not reachable/, /^ok {4}Grafana/], error: undefined })
+  t.match(await run(t, 'grafana'), { lines: [/^ok/, /^ok/, /^ok/, /^ok/, /^skip {2}Grafana is not reachable/], error: undefined })
+  t.match(await run(t, 'alertmanager'), { lines: [/^ok/, /^ok/, /^ok/, /^skip {2}Alertmanager is not reachable/, /^ok {4}Grafana/], error: undefined })
 })
 
 t.test('each broken part stops the check with a message naming it', async (t) => {
-  const cases: Array<[string, (stack: typeof healthy) => void, RegExp]> = [
+  const cases: Array<[string, Part | ((stack: typeof healthy) => void), RegExp]> = [
+    ['service-a is not there', 'service', /^service-a answers at (http:\/\/127\.0\.0\.1:\d+)\/ and \1\/readyz: \1\/ is not reachable: ECONNREFUSED$/],
     ['service-a answers something else', (s) => { s.service['/'] = { message: 'bye' } }, /service-a answers .*GET \/ answered \{"message":"bye"\}/],
     ['service-a is not ready', (s) => { delete s.service['/readyz'] }, /readyz answered 404/],
     ['no service-a target', (s) => { s.prometheus['/api/v1/targets'] = api({ activeTargets: [] }) }, /no target of job service-a/],
