@@ -38,9 +38,7 @@ export function checkContainers (objects: readonly K8sObject[], builtImages: rea
   const errors: string[] = []
   for (const { owner, spec } of podTemplates(objects)) {
     for (const c of containersOf(spec)) {
-      for (const [what, since] of FEATURES.filter(([, since, uses]) => minor(minimum) < since && uses(c))) {
-        errors.push(`${describe(owner)}: container ${c.name} uses ${what}, Kubernetes 1.${since}+, above the minimum ${minimum}`)
-      }
+      for (const [what, since] of FEATURES.filter(([, since, uses]) => minor(minimum) < since && uses(c))) errors.push(`${describe(owner)}: container ${c.name} uses ${what}, Kubernetes 1.${since}+, above the minimum ${minimum}`)
       if (!spec.containers.includes(c)) continue
       const report = (message: string): number => errors.push(`${describe(owner)}: container ${c.name}: ${message}`)
       if (c.livenessProbe === undefined) report('livenessProbe is missing')
@@ -53,9 +51,7 @@ export function checkContainers (objects: readonly K8sObject[], builtImages: rea
       const env = (name: string): V1EnvVar | undefined => c.env?.find((e) => e.name === name)
       const timeout = env('SHUTDOWN_TIMEOUT_MS')?.value
       const [grace, preStop] = [spec.terminationGracePeriodSeconds ?? 30, c.lifecycle?.preStop?.sleep?.seconds ?? 0]
-      if (timeout !== undefined && !(grace > preStop + Number(timeout) / 1000)) {
-        errors.push(`${describe(owner)}: terminationGracePeriodSeconds ${grace} must exceed preStop sleep ${preStop} s + SHUTDOWN_TIMEOUT_MS ${timeout} ms`)
-      }
+      if (timeout !== undefined && !(grace > preStop + Number(timeout) / 1000)) errors.push(`${describe(owner)}: terminationGracePeriodSeconds ${grace} must exceed preStop sleep ${preStop} s + SHUTDOWN_TIMEOUT_MS ${timeout} ms`)
       const image = c.image ?? ''
       if (PROMETHEUS.test(image)) {
         for (const probe of ['startupProbe', 'livenessProbe'] as const) {

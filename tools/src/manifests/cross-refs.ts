@@ -12,15 +12,10 @@ export function checkCrossRefs (objects: readonly KubernetesObject[]): string[] 
 
   for (const service of ofKind(objects, 'Service')) {
     const pods = templates.filter((t) => t.namespace === service.metadata?.namespace && selects(service.spec?.selector, t.labels))
-    if (pods.length === 0) {
-      errors.push(`${describe(service)}: selector matches no pod template`)
-      continue
-    }
-    for (const { port, targetPort = port } of service.spec?.ports ?? []) {
-      const ports = pods.flatMap(({ spec }) => containersOf(spec).flatMap((c) => c.ports ?? []))
-      if (!ports.some((p) => typeof targetPort === 'string' ? p.name === targetPort : p.containerPort === targetPort)) {
-        errors.push(`${describe(service)}: targetPort ${targetPort} is no port of the selected containers`)
-      }
+    if (pods.length === 0) errors.push(`${describe(service)}: selector matches no pod template`)
+    const ports = pods.flatMap(({ spec }) => containersOf(spec).flatMap((c) => c.ports ?? []))
+    for (const { port, targetPort = port } of pods.length === 0 ? [] : service.spec?.ports ?? []) {
+      if (!ports.some((p) => typeof targetPort === 'string' ? p.name === targetPort : p.containerPort === targetPort)) errors.push(`${describe(service)}: targetPort ${targetPort} is no port of the selected containers`)
     }
   }
 
@@ -32,13 +27,10 @@ export function checkCrossRefs (objects: readonly KubernetesObject[]): string[] 
       if (optional === true) return
       if (source === undefined) report(`${kind} ${name} does not exist`)
       const present = { ...source?.data, ...(source as V1ConfigMap | undefined)?.binaryData, ...(source as V1Secret | undefined)?.stringData }
-      for (const key of source === undefined ? [] : keys) {
-        if (!(key in present)) report(`${kind} ${name} has no key ${key}`)
-      }
+      for (const key of source === undefined ? [] : keys) if (!(key in present)) report(`${kind} ${name} has no key ${key}`)
     }
-    if (spec.serviceAccountName !== undefined && find(objects, 'ServiceAccount', spec.serviceAccountName, namespace) === undefined) {
-      report(`ServiceAccount ${spec.serviceAccountName} does not exist`)
-    }
+    const account = spec.serviceAccountName
+    if (account !== undefined && find(objects, 'ServiceAccount', account, namespace) === undefined) report(`ServiceAccount ${account} does not exist`)
     const volumes = spec.volumes ?? []
     for (const { configMap, secret, persistentVolumeClaim } of volumes) {
       if (configMap !== undefined) data('ConfigMap', configMap.name, (configMap.items ?? []).map((i) => i.key), configMap.optional)
@@ -52,9 +44,7 @@ export function checkCrossRefs (objects: readonly KubernetesObject[]): string[] 
         const volume = volumes.find((v) => v.name === mount.name)
         if (volume === undefined) report(`container ${container.name}: volumeMount ${mount.name} has no volume`)
         const configMap = find(objects, 'ConfigMap', volume?.configMap?.name, namespace)
-        if (mount.subPath !== undefined && configMap !== undefined && configMap.data?.[mount.subPath] === undefined) {
-          report(`container ${container.name}: subPath ${mount.subPath} is no key of ConfigMap ${configMap.metadata?.name}`)
-        }
+        if (mount.subPath !== undefined && configMap !== undefined && configMap.data?.[mount.subPath] === undefined) report(`container ${container.name}: subPath ${mount.subPath} is no key of ConfigMap ${configMap.metadata?.name}`)
       }
       for (const { valueFrom } of container.env ?? []) {
         const { configMapKeyRef: configMap, secretKeyRef: secret } = valueFrom ?? {}
@@ -62,9 +52,7 @@ export function checkCrossRefs (objects: readonly KubernetesObject[]): string[] 
         if (secret !== undefined) data('Secret', secret.name, [secret.key], secret.optional)
       }
     }
-    for (const { name } of volumes) {
-      if (!containers.some((c) => c.volumeMounts?.some((m) => m.name === name))) report(`volume ${name} is mounted by no container`)
-    }
+    for (const { name } of volumes) if (!containers.some((c) => c.volumeMounts?.some((m) => m.name === name))) report(`volume ${name} is mounted by no container`)
   }
 
   for (const binding of ofKind(objects, 'RoleBinding')) {
@@ -73,9 +61,7 @@ export function checkCrossRefs (objects: readonly KubernetesObject[]): string[] 
     if (find(objects, kind, name, kind === 'Role' ? namespace : undefined) === undefined) errors.push(`${describe(binding)}: roleRef ${kind} ${name} does not exist`)
     for (const subject of binding.subjects ?? []) {
       const where = subject.namespace ?? namespace
-      if (subject.kind === 'ServiceAccount' && find(objects, 'ServiceAccount', subject.name, where) === undefined) {
-        errors.push(`${describe(binding)}: subject ServiceAccount ${subject.name} does not exist in namespace ${where}`)
-      }
+      if (subject.kind === 'ServiceAccount' && find(objects, 'ServiceAccount', subject.name, where) === undefined) errors.push(`${describe(binding)}: subject ServiceAccount ${subject.name} does not exist in namespace ${where}`)
     }
   }
   return errors

@@ -38,23 +38,13 @@ export function networkFlows (objects: readonly K8sObject[]): string[] {
   const namespaces = new Map(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o.metadata.labels ?? {}]))
   const pods: Endpoint[] = podTemplates(objects).map(({ owner, labels, spec }, index) => {
     const namespace = owner.metadata?.namespace ?? 'default'
-    return {
-      name: owner.metadata?.name ?? '?',
-      ip: `10.244.0.${index + 1}`,
-      ports: [...containersOf(spec).flatMap((c) => c.ports ?? []).map((p) => port(p.containerPort, p.protocol, p.name)), port(65000)],
-      pod: { namespace, labels, namespaceLabels: { ...namespaces.get(namespace), 'kubernetes.io/metadata.name': namespace } }
-    }
+    const ports = [...containersOf(spec).flatMap((c) => c.ports ?? []).map((p) => port(p.containerPort, p.protocol, p.name)), port(65000)]
+    return { name: owner.metadata?.name ?? '?', ip: `10.244.0.${index + 1}`, ports, pod: { namespace, labels, namespaceLabels: { ...namespaces.get(namespace), 'kubernetes.io/metadata.name': namespace } } }
   })
-  const flows: string[] = []
-  for (const from of [...pods, ...WORLD]) {
-    // Between two outsiders the stack's policies decide nothing.
-    for (const to of [...pods, ...WORLD].filter((to) => pods.includes(from) || pods.includes(to))) {
-      for (const target of to.ports) {
-        if (allows(policies, 'Egress', from, to, target) && allows(policies, 'Ingress', to, from, target)) flows.push(`${from.name} -> ${to.name}:${target.label}`)
-      }
-    }
-  }
-  return flows.sort()
+  const all = [...pods, ...WORLD]
+  // Between two outsiders the stack's policies decide nothing.
+  return all.flatMap((from) => all.filter((to) => pods.includes(from) || pods.includes(to)).flatMap((to) => to.ports
+    .filter((target) => allows(policies, 'Egress', from, to, target) && allows(policies, 'Ingress', to, from, target)).map((target) => `${from.name} -> ${to.name}:${target.label}`))).sort()
 }
 
 export function checkNetworkFlows (objects: readonly K8sObject[], intended: readonly string[]): string[] {

@@ -137,8 +137,7 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
   ['podSecurity', 'host namespaces', 'prometheus', { 'Deployment/prometheus': ['hostNetwork', 'hostPID', 'hostIPC'].map((field) => add(`${POD}/${field}`, true)) }, ['hostNetwork', 'hostPID', 'hostIPC'].map((field) => `Deployment/prometheus: ${field} must not be true`)],
   ['podSecurity', 'a hostPath volume and a volume without type', 'prometheus', { 'Deployment/prometheus': [add(`${POD}/volumes/-`, { name: 'host', hostPath: { path: '/data' } }), add(`${POD}/volumes/-`, { name: 'typeless' })] }, [
     'Deployment/prometheus: volume host: type hostPath is not allowed', 'Deployment/prometheus: volume typeless: type undefined is not allowed']],
-  ['podSecurity', 'an init container running as root', 'prometheus', { 'Deployment/prometheus': [add(`${POD}/initContainers`, [{ name: 'init', image: 'busybox:1', securityContext: { ...HARDENED, runAsUser: 0 } }])] }, [
-    'Deployment/prometheus: container init: runAsUser must be a numeric non-root UID']],
+  ['podSecurity', 'an init container running as root', 'prometheus', { 'Deployment/prometheus': [add(`${POD}/initContainers`, [{ name: 'init', image: 'busybox:1', securityContext: { ...HARDENED, runAsUser: 0 } }])] }, ['Deployment/prometheus: container init: runAsUser must be a numeric non-root UID']],
   ['podSecurity', "a writable root in the dev overlay other than service-a's", 'overlays/dev', { 'Deployment/grafana': [replace(`${SC}/readOnlyRootFilesystem`, false)] }, [`${G} ${READ_ONLY}`]],
 
   ['containers', 'a missing probe, request or limit', 'grafana', { 'Deployment/grafana': [remove(`${C}/readinessProbe`), remove(`${C}/resources/limits/memory`), remove(`${C}/resources/requests`)] }, [
@@ -146,17 +145,14 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
   ['containers', 'the latest tag', 'grafana', { 'Deployment/grafana': [replace(`${C}/image`, 'grafana/grafana:latest')] }, [`${G} image grafana/grafana:latest must not use the latest tag`]],
   ['containers', 'no tag after a registry port', 'grafana', { 'Deployment/grafana': [replace(`${C}/image`, 'registry:5000/grafana')] }, [`${G} image registry:5000/grafana has no tag`]],
   ['containers', 'a bare image that no build tool tags', 'service-a', { 'Deployment/service-a': [replace(`${C}/image`, 'service-b')] }, [`${S}: image service-b has no tag`]],
-  ['containers', 'a grace period shorter than preStop plus the shutdown timeout', 'service-a', { 'Deployment/service-a': [replace(`${POD}/terminationGracePeriodSeconds`, 20)] }, [
-    'Deployment/service-a: terminationGracePeriodSeconds 20 must exceed preStop sleep 5 s + SHUTDOWN_TIMEOUT_MS 15000 ms']],
+  ['containers', 'a grace period shorter than preStop plus the shutdown timeout', 'service-a', { 'Deployment/service-a': [replace(`${POD}/terminationGracePeriodSeconds`, 20)] }, ['Deployment/service-a: terminationGracePeriodSeconds 20 must exceed preStop sleep 5 s + SHUTDOWN_TIMEOUT_MS 15000 ms']],
   ['containers', 'a shutdown timeout that the default grace period (30 s) cannot cover', 'service-a', {
     'Deployment/service-a': [remove(`${POD}/terminationGracePeriodSeconds`), remove(`${C}/lifecycle`), expect(`${C}/env/3/name`, 'SHUTDOWN_TIMEOUT_MS'), replace(`${C}/env/3/value`, '30000')]
   }, ['Deployment/service-a: terminationGracePeriodSeconds 30 must exceed preStop sleep 0 s + SHUTDOWN_TIMEOUT_MS 30000 ms']],
   ['containers', 'Grafana without GOMEMLIMIT, with the plugin preinstall', 'grafana', {
     'Deployment/grafana': [expect(`${C}/env/8/name`, 'GOMEMLIMIT'), remove(`${C}/env/8`), expect(`${C}/env/7/name`, 'GF_PLUGINS_PREINSTALL_DISABLED'), remove(`${C}/env/7`)]
   }, [`${G} ${GO}`, `${G} GF_PLUGINS_PREINSTALL_DISABLED must be "true": plugin downloads at start need egress and fill /tmp`]],
-  ['containers', "Grafana's GOMEMLIMIT from the request, no memory limit", 'grafana', {
-    'Deployment/grafana': [expect(`${C}/env/8/name`, 'GOMEMLIMIT'), replace(`${C}/env/8/valueFrom/resourceFieldRef/resource`, 'requests.memory'), remove(`${C}/resources/limits/memory`)]
-  }, [`${G} resources.limits.memory is missing`, `${G} ${GO}`]],
+  ['containers', "Grafana's GOMEMLIMIT from the request, no memory limit", 'grafana', { 'Deployment/grafana': [expect(`${C}/env/8/name`, 'GOMEMLIMIT'), replace(`${C}/env/8/valueFrom/resourceFieldRef/resource`, 'requests.memory'), remove(`${C}/resources/limits/memory`)] }, [`${G} resources.limits.memory is missing`, `${G} ${GO}`]],
   ['containers', 'Alertmanager without GOMEMLIMIT', 'alertmanager', { 'Deployment/alertmanager': [remove(`${C}/env`)] }, [`Deployment/alertmanager: container alertmanager: ${GO}`]],
   ['containers', 'Prometheus 3 with its own GOMEMLIMIT and --no-auto-gomemlimit', 'prometheus', { 'Deployment/prometheus': [add(`${C}/env`, [{ name: 'GOMEMLIMIT', value: '900MiB' }]), add(`${C}/args/-`, '--no-auto-gomemlimit')] }, [
     `${P} GOMEMLIMIT overrides the limit Prometheus 3 derives from the container (--auto-gomemlimit)`, `${P} --no-auto-gomemlimit leaves the Go runtime without the container's limit`]],
@@ -175,8 +171,7 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
   ['crossRefs', 'a named targetPort the container lacks', MR, { 'Service/service-a': [replace('/spec/ports/0/targetPort', 'web')] }, ['Service/service-a: targetPort web is no port of the selected containers']],
   ['crossRefs', 'a numeric targetPort the container lacks', MR, { 'Service/service-a': [replace('/spec/ports/0/targetPort', 8081)] }, ['Service/service-a: targetPort 8081 is no port of the selected containers']],
   ['crossRefs', 'no targetPort, and a port no container has', MR, { 'Service/service-a': [remove('/spec/ports/0/targetPort')] }, ['Service/service-a: targetPort 80 is no port of the selected containers']],
-  ['crossRefs', 'a Deployment selector that misses its own pods', MR, { 'Deployment/service-a': [replace('/spec/template/metadata/labels', { app: 'x' })] }, [
-    "Deployment/service-a: spec.selector does not match the pod template's labels", 'Service/service-a: selector matches no pod template']],
+  ['crossRefs', 'a Deployment selector that misses its own pods', MR, { 'Deployment/service-a': [replace('/spec/template/metadata/labels', { app: 'x' })] }, ["Deployment/service-a: spec.selector does not match the pod template's labels", 'Service/service-a: selector matches no pod template']],
   ['crossRefs', 'a missing ServiceAccount', MR, { 'Deployment/service-a': [replace(`${POD}/serviceAccountName`, 'service-b')] }, ['Deployment/service-a: ServiceAccount service-b does not exist']],
   ['crossRefs', 'a volumeMount without volume', MR, { 'Deployment/service-a': [replace(`${C}/volumeMounts/0/name`, 'scratch')] }, [`${S}: volumeMount scratch has no volume`, 'Deployment/service-a: volume tmp is mounted by no container']],
   ['crossRefs', 'a volume that nothing mounts', MR, { 'Deployment/service-a': [add(`${POD}/volumes/-`, { name: 'spare', emptyDir: {} })] }, ['Deployment/service-a: volume spare is mounted by no container']],
@@ -186,32 +181,25 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
   }, ['Deployment/prometheus: ConfigMap prometheus-rulez does not exist', 'Deployment/prometheus: Secret tls does not exist', 'Deployment/prometheus: PersistentVolumeClaim data does not exist']],
   ['crossRefs', 'a generated ConfigMap left out', MR, { 'ConfigMap/prometheus-rules': null }, ['Deployment/prometheus: ConfigMap prometheus-rules-<hash> does not exist']],
   ['crossRefs', 'a subPath that is no key of the ConfigMap', MR, { 'Deployment/prometheus': [replace(`${C}/volumeMounts/0/subPath`, 'prometheus.yaml')] }, [`${P} subPath prometheus.yaml is no key of ConfigMap prometheus-config-<hash>`]],
-  ['crossRefs', 'projected keys that the ConfigMap lacks', MR, { 'Deployment/grafana': [expect(`${POD}/volumes/2/name`, 'dashboards'), add(`${POD}/volumes/2/configMap/items`, [{ key: 'other.json', path: 'other.json' }])] }, [
-    'Deployment/grafana: ConfigMap grafana-dashboards-<hash> has no key other.json']],
+  ['crossRefs', 'projected keys that the ConfigMap lacks', MR, { 'Deployment/grafana': [expect(`${POD}/volumes/2/name`, 'dashboards'), add(`${POD}/volumes/2/configMap/items`, [{ key: 'other.json', path: 'other.json' }])] }, ['Deployment/grafana: ConfigMap grafana-dashboards-<hash> has no key other.json']],
   ['crossRefs', 'a missing Secret key, a missing Secret, a missing ConfigMap key reference', MR, {
     'Deployment/grafana': [replace(`${C}/env/1/valueFrom/secretKeyRef/key`, 'password'), replace(`${C}/env/0/valueFrom/secretKeyRef/name`, 'admin'), add(`${C}/env/-`, { name: 'X', valueFrom: { configMapKeyRef: { name: 'settings', key: 'x' } } })]
   }, ['Deployment/grafana: Secret admin does not exist', 'Deployment/grafana: Secret grafana-admin-<hash> has no key password', 'Deployment/grafana: ConfigMap settings does not exist']],
-  ['crossRefs', 'nothing: optional references and non-ServiceAccount subjects need not exist', MR, {
-    'Deployment/grafana': [replace(`${C}/env/0/valueFrom/secretKeyRef`, { name: 'admin', key: 'user', optional: true })], 'RoleBinding/prometheus': [add('/subjects/-', { kind: 'User', name: 'jane' })]
-  }, []],
+  ['crossRefs', 'nothing: optional references and non-ServiceAccount subjects need not exist', MR, { 'Deployment/grafana': [replace(`${C}/env/0/valueFrom/secretKeyRef`, { name: 'admin', key: 'user', optional: true })], 'RoleBinding/prometheus': [add('/subjects/-', { kind: 'User', name: 'jane' })] }, []],
   ['crossRefs', 'a RoleBinding to a missing Role', MR, { 'RoleBinding/prometheus': [replace('/roleRef/name', 'reader')] }, ['RoleBinding/prometheus: roleRef Role reader does not exist']],
   ['crossRefs', 'a RoleBinding to a missing ClusterRole', MR, { 'RoleBinding/prometheus': [replace('/roleRef/kind', 'ClusterRole')] }, ['RoleBinding/prometheus: roleRef ClusterRole prometheus does not exist']],
   ['crossRefs', 'a RoleBinding subject in another namespace or of another name', MR, { 'RoleBinding/prometheus': [add('/subjects/0/namespace', 'default'), add('/subjects/-', { kind: 'ServiceAccount', name: 'android' })] }, [
     'RoleBinding/prometheus: subject ServiceAccount prometheus does not exist in namespace default', 'RoleBinding/prometheus: subject ServiceAccount android does not exist in namespace metrics-stack']],
 
-  ['configRefs', 'pod discovery that keeps no pod', MR, { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'regex: service-a', 'regex: service-b')] }, [
-    discovery('keeps no pod of the stack (relabel keep on app.kubernetes.io/name)'), discovery('keeps no container port of those pods')]],
+  ['configRefs', 'pod discovery that keeps no pod', MR, { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'regex: service-a', 'regex: service-b')] }, [discovery('keeps no pod of the stack (relabel keep on app.kubernetes.io/name)'), discovery('keeps no container port of those pods')]],
   ['configRefs', 'pod discovery that keeps no port', MR, { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'regex: http', 'regex: metrics')] }, [discovery('keeps no container port of those pods')]],
   ['configRefs', 'pod discovery without the token', MR, { 'Deployment/prometheus': [replace(`${POD}/automountServiceAccountToken`, false)] }, [discovery('needs the ServiceAccount token, but automountServiceAccountToken is false')]],
   ['configRefs', 'pod discovery without the right to list pods', MR, { 'Role/prometheus': [replace('/rules/0/verbs', ['get']), remove('/rules/0/apiGroups')] }, [discovery('ServiceAccount prometheus may not list and watch pods')]],
   ['configRefs', 'pod discovery whose RoleBinding binds another account', MR, { 'RoleBinding/prometheus': [replace('/subjects/0/name', 'grafana')] }, [discovery('ServiceAccount prometheus may not list and watch pods')]],
   ['configRefs', 'discovery roles other than pod', MR, { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', 'role: pod', 'role: endpoints')] }, [discovery('kubernetes_sd_configs role endpoints is not checked')]],
-  ['configRefs', 'no Alertmanager Service for the datasource', 'k8s', { 'Service/alertmanager': [replace('/metadata/name', 'alerts')] }, [
-    'Deployment/grafana: datasource Alertmanager URL http://alertmanager:9093 is no Service of the stack (alertmanager)']],
-  ['configRefs', 'a datasource URL that is no Service port', 'k8s', { 'ConfigMap/grafana-datasources': [edit('/data/prometheus.yaml', 'http://prometheus:9090', 'http://prometheus')] }, [
-    'Deployment/grafana: datasource Prometheus URL http://prometheus is no port of Service prometheus']],
-  ['configRefs', 'an https datasource URL on the default port', 'k8s', { 'ConfigMap/grafana-datasources': [edit('/data/prometheus.yaml', 'http://prometheus:9090', 'https://prometheus')] }, [
-    'Deployment/grafana: datasource Prometheus URL https://prometheus is no port of Service prometheus']],
+  ['configRefs', 'no Alertmanager Service for the datasource', 'k8s', { 'Service/alertmanager': [replace('/metadata/name', 'alerts')] }, ['Deployment/grafana: datasource Alertmanager URL http://alertmanager:9093 is no Service of the stack (alertmanager)']],
+  ['configRefs', 'a datasource URL that is no Service port', 'k8s', { 'ConfigMap/grafana-datasources': [edit('/data/prometheus.yaml', 'http://prometheus:9090', 'http://prometheus')] }, ['Deployment/grafana: datasource Prometheus URL http://prometheus is no port of Service prometheus']],
+  ['configRefs', 'an https datasource URL on the default port', 'k8s', { 'ConfigMap/grafana-datasources': [edit('/data/prometheus.yaml', 'http://prometheus:9090', 'https://prometheus')] }, ['Deployment/grafana: datasource Prometheus URL https://prometheus is no port of Service prometheus']],
   ['configRefs', 'Grafana without its datasources and dashboards mounted', 'k8s', {
     'Deployment/grafana': [expect(`${C}/volumeMounts/2/name`, 'dashboards'), remove(`${C}/volumeMounts/2`), expect(`${C}/volumeMounts/0/name`, 'datasources'), remove(`${C}/volumeMounts/0`)]
   }, ['Deployment/grafana: no datasource is provisioned in /etc/grafana/provisioning/datasources',
@@ -241,8 +229,7 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
   ['flows', 'matchExpressions In', 'k8s', grafanaTo([{ podSelector: { matchExpressions: [{ key: name, operator: 'In', values: ['prometheus'] }] } }]), missing(['grafana -> alertmanager:http', 'grafana -> jaeger:http'])],
   ['flows', 'matchExpressions NotIn', 'k8s', grafanaTo([{ podSelector: { matchExpressions: [{ key: name, operator: 'NotIn', values: ['alertmanager', 'service-a'] }] } }]), missing(['grafana -> alertmanager:http'])],
   // Every pod has a component label.
-  ['flows', 'matchExpressions DoesNotExist', 'k8s', grafanaTo([{ podSelector: { matchExpressions: [{ key: name, operator: 'Exists' }, { key: 'app.kubernetes.io/component', operator: 'DoesNotExist' }] } }]),
-    missing(['grafana -> alertmanager:http', 'grafana -> jaeger:http', 'grafana -> prometheus:http'])],
+  ['flows', 'matchExpressions DoesNotExist', 'k8s', grafanaTo([{ podSelector: { matchExpressions: [{ key: name, operator: 'Exists' }, { key: 'app.kubernetes.io/component', operator: 'DoesNotExist' }] } }]), missing(['grafana -> alertmanager:http', 'grafana -> jaeger:http', 'grafana -> prometheus:http'])],
   ['flows', 'a port range (endPort)', 'k8s', { 'NetworkPolicy/alertmanager': [replace('/spec/egress/0/ports', [{ protocol: 'TCP', port: 400, endPort: 600 }])] }, extra(['alertmanager -> internet:587'])],
   ['flows', 'another protocol', 'k8s', { 'NetworkPolicy/alertmanager': [replace('/spec/egress/0/ports/0/protocol', 'UDP')] }, missing(['alertmanager -> internet:443'])],
   ['flows', "no per-pod component's API rule: pod discovery cut off", MR, { 'NetworkPolicy/prometheus-kubernetes-api': null }, missing(KUBERNETES_API)],
@@ -250,8 +237,7 @@ const cases: Array<[string, string, string, Record<string, Change[] | null>, str
   ['jobLabel', 'a monitor whose port no pod has', OPERATOR, { 'PodMonitor/service-a': [replace(`${PM}/port`, 'metrics')] }, ['no PodMonitor scrapes a pod of the rendered objects']],
   ['jobLabel', 'a ServiceMonitor, refused rather than derived', OPERATOR, { 'PodMonitor/service-a': [replace('/kind', 'ServiceMonitor'), replace('/spec', { selector: { matchLabels: { [name]: 'service-a' } }, endpoints: [{ port: 'http' }] })] }, [
     'ServiceMonitor/service-a: its job label is not derived here (only PodMonitors without a relabeling of job are)']],
-  ['jobLabel', 'a relabeling of job, refused rather than derived', OPERATOR, { 'PodMonitor/service-a': [add(`${PM}/relabelings`, [{ sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'job' }])] }, [
-    'PodMonitor/service-a: its job label is not derived here (only PodMonitors without a relabeling of job are)']]
+  ['jobLabel', 'a relabeling of job, refused rather than derived', OPERATOR, { 'PodMonitor/service-a': [add(`${PM}/relabelings`, [{ sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'job' }])] }, ['PodMonitor/service-a: its job label is not derived here (only PodMonitors without a relabeling of job are)']]
 ]
 
 for (const [check, what, root, changes, messages] of cases) {

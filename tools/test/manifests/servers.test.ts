@@ -86,17 +86,12 @@ t.test('a path on no volume or no such Deployment is refused before starting', a
 const P = 'Deployment/prometheus:'
 /** [what is broken in k8s/, changes, every message of checkTargets on what the real Prometheus resolved]. */
 const targets: Array<[string, Record<string, Change[]>, string[]]> = [
-  ['a scrape target that is no Service', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', "'service-a:80'", "'service-b:80'")] }, [
-    `${P} job service-a: target service-b:80 is no Service of the stack (service-b)`]],
-  ['a scrape target on a port the Service lacks', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', "'service-a:80'", "'service-a.metrics-stack.svc:8080'")] }, [
-    `${P} job service-a: target service-a.metrics-stack.svc:8080 is no port of Service service-a`]],
+  ['a scrape target that is no Service', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', "'service-a:80'", "'service-b:80'")] }, [`${P} job service-a: target service-b:80 is no Service of the stack (service-b)`]],
+  ['a scrape target on a port the Service lacks', { 'ConfigMap/prometheus-scrape-configs': [edit('/data/service-a.yml', "'service-a:80'", "'service-a.metrics-stack.svc:8080'")] }, [`${P} job service-a: target service-a.metrics-stack.svc:8080 is no port of Service service-a`]],
   ['a scraped Service without ports', { 'Service/service-a': [remove('/spec/ports')] }, [`${P} job service-a: target service-a:80 is no port of Service service-a`]],
-  ['a self-scrape on a port Prometheus does not listen on', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'localhost:9090'", "'127.0.0.1:9091'")] }, [
-    `${P} job prometheus: target 127.0.0.1:9091 is no container port of this pod`]],
-  ['alerts sent to a port the alertmanager Service lacks', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'alertmanager:9093'", "'alertmanager:9094'")] }, [
-    `${P} alerting target alertmanager:9094 is no port of Service alertmanager`]],
-  ['alerts sent to no Alertmanager of the stack', { 'Service/alertmanager': [replace('/metadata/name', 'alerts')] }, [
-    `${P} alerting target alertmanager:9093 is no Service of the stack (alertmanager)`]]
+  ['a self-scrape on a port Prometheus does not listen on', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'localhost:9090'", "'127.0.0.1:9091'")] }, [`${P} job prometheus: target 127.0.0.1:9091 is no container port of this pod`]],
+  ['alerts sent to a port the alertmanager Service lacks', { 'ConfigMap/prometheus-config': [edit('/data/prometheus.yml', "'alertmanager:9093'", "'alertmanager:9094'")] }, [`${P} alerting target alertmanager:9094 is no port of Service alertmanager`]],
+  ['alerts sent to no Alertmanager of the stack', { 'Service/alertmanager': [replace('/metadata/name', 'alerts')] }, [`${P} alerting target alertmanager:9093 is no Service of the stack (alertmanager)`]]
 ]
 
 t.test('static targets and Alertmanagers that the real Prometheus resolves to no Service port of the stack fail', async (t) => {

@@ -54,12 +54,8 @@ async function brokenConfig (edits: Array<[string, string]>): Promise<string> {
   return `skaffold-broken-${written}.yaml`
 }
 
-/**
- * Broken skaffold.yaml files: [what is broken, text edits, profile, what fails]: Skaffold's own
- * message where it rejects the file itself, else every message of our checks (Skaffold renders
- * those without a word; the dev profile's namespace hook is run too).
- */
-const HOOK = 'skaffold.yaml (dev profile): '
+/** [what is broken, text edits, profile, what fails]: Skaffold's own message where it rejects the file itself, else every message of our checks. */
+const [HOOK, PF] = ['skaffold.yaml (dev profile): ', 'skaffold.yaml: port forward ']
 const broken: Array<[string, Array<[string, string]>, string | undefined, RegExp | string[]]> = [
   ['a misspelled field', [['      context: service-a', '      contxt: service-a']], undefined, /field contxt not found in type latest\.Artifact/],
   ['a misspelled port forward field', [['    localPort: 9000', '    localport: 9000']], undefined, /field localport not found in type latest\.PortForwardResource/],
@@ -73,21 +69,16 @@ const broken: Array<[string, Array<[string, string]>, string | undefined, RegExp
     ['    resourceName: service-a\n    namespace: metrics-stack\n    port: 80\n', '    resourceName: service-a\n    namespace: metrics-stack\n    port: 8080\n'],
     ['    resourceName: prometheus\n', '    resourceName: prom\n'], ['    resourceName: grafana\n    namespace: metrics-stack\n', '    resourceName: grafana\n'],
     ['  - resourceType: service\n    resourceName: alertmanager', '  - resourceType: pod\n    resourceName: alertmanager']], undefined, [
-    'skaffold.yaml: port forward service/service-a:8080 in namespace metrics-stack is no port of Service service-a',
-    'skaffold.yaml: port forward service/prom:9090 in namespace metrics-stack is no Service of the stack (prom)',
-    'skaffold.yaml: port forward service/grafana:3000 in namespace undefined is no Service of the stack (grafana)',
-    'skaffold.yaml: port forward pod/alertmanager:9093 in namespace metrics-stack is no Service: only Services are checked']],
-  ['an artifact that no container runs', [['    - image: service-a\n', '    - image: service-b\n']], undefined, [
-    'Deployment/service-a: container service-a: image service-a is built by no artifact', 'skaffold.yaml: artifact service-b is the image of no container']],
+    `${PF}service/service-a:8080 in namespace metrics-stack is no port of Service service-a`, `${PF}service/prom:9090 in namespace metrics-stack is no Service of the stack (prom)`,
+    `${PF}service/grafana:3000 in namespace undefined is no Service of the stack (grafana)`, `${PF}pod/alertmanager:9093 in namespace metrics-stack is no Service: only Services are checked`]],
+  ['an artifact that no container runs', [['    - image: service-a\n', '    - image: service-b\n']], undefined, ['Deployment/service-a: container service-a: image service-a is built by no artifact', 'skaffold.yaml: artifact service-b is the image of no container']],
   ['a docker target that is no stage of the Dockerfile', [['        value: dev\n', '        value: debug\n']], 'dev', ['skaffold.yaml: artifact service-a: target debug is no stage of its Dockerfile']],
-  ['push: false', [['build:\n  artifacts:', 'build:\n  local:\n    push: false\n  artifacts:']], undefined, [
-    'skaffold.yaml build.local.push: false never pushes, so a remote cluster cannot pull service-a (Skaffold already skips pushes to local clusters)']],
+  ['push: false', [['build:\n  artifacts:', 'build:\n  local:\n    push: false\n  artifacts:']], undefined, ['skaffold.yaml build.local.push: false never pushes, so a remote cluster cannot pull service-a (Skaffold already skips pushes to local clusters)']],
   ['the dev namespace hook on a file that holds no Namespace', [['apply -f k8s/namespace.yaml', 'apply -f k8s/kustomization.yaml']], 'dev', [
     `${HOOK}no before-deploy hook applies Namespace metrics-stack, which overlays/dev leaves out`]],
   ["the dev namespace hook without dir (the caller's folder)", [['                dir: .\n', '']], 'dev', [
     `${HOOK}before-deploy hook sh -c kubectl --context "$SKAFFOLD_KUBE_CONTEXT" apply -f k8s/namespace.yaml fails: cat: k8s/namespace.yaml: No such file or directory`]],
-  ['the dev namespace hook without --context', [['kubectl --context \\"$SKAFFOLD_KUBE_CONTEXT\\" apply', 'kubectl apply']], 'dev', [
-    `${HOOK}before-deploy hook sh -c kubectl apply -f k8s/namespace.yaml fails: kubectl apply -f k8s/namespace.yaml: not in Skaffold's kube context`]]
+  ['the dev namespace hook without --context', [['kubectl --context \\"$SKAFFOLD_KUBE_CONTEXT\\" apply', 'kubectl apply']], 'dev', [`${HOOK}before-deploy hook sh -c kubectl apply -f k8s/namespace.yaml fails: kubectl apply -f k8s/namespace.yaml: not in Skaffold's kube context`]]
 ]
 
 for (const [what, edits, profile, expected] of broken) {
