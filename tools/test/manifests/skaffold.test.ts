@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -45,11 +46,7 @@ t.test('skaffold render on a fresh clone runs the hook, tags every service-a con
 let written = 0
 /** skaffold.yaml of the clone with each text replaced (each must be there), written beside it: its name, for -f. */
 async function brokenConfig (edits: Array<[string, string]>): Promise<string> {
-  let text = await readFile(join(clone, 'skaffold.yaml'), 'utf8')
-  for (const [from, to] of edits) {
-    if (!text.includes(from)) throw new Error(`skaffold.yaml holds no ${from}`)
-    text = text.replace(from, to)
-  }
+  const text = edits.reduce((text, [from, to]) => text.includes(from) ? text.replace(from, to) : assert.fail(`skaffold.yaml holds no ${from}`), await readFile(join(clone, 'skaffold.yaml'), 'utf8'))
   await writeFile(join(clone, `skaffold-broken-${++written}.yaml`), text)
   return `skaffold-broken-${written}.yaml`
 }
