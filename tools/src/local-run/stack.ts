@@ -10,36 +10,22 @@ import { start, untilReady, type Child } from '../support/processes.ts'
 import { findGrafana, GRAFANA_MISSING, startGrafana } from './grafana.ts'
 import { JAEGER_MISSING, startJaeger } from './jaeger.ts'
 
-export interface StackOptions {
-  servicePort: number
-  prometheusPort: number
-  grafanaPort: number
-  /** None: no Alertmanager, and Prometheus sends no alerts. */
-  alertmanagerPort?: number
-  /** The derived configs, logs and the Prometheus TSDB, which outlives a restart. */
-  runDir: string
-  /** Tests only: Prometheus 3.x instead of the system's, a shorter interval, service-a's log in a file. */
-  prometheus?: string
-  interval?: string
-  serviceLogFile?: string
-  /** service-a's load generator (make run's, unless LOAD=0). */
-  load?: boolean
-  log?: (message: string) => void
-  env?: NodeJS.ProcessEnv
-  /** Aborts the start-up (Ctrl-C): what was started is stopped and the promise rejects. */
-  signal?: AbortSignal
-}
+/**
+ * `runDir` holds the derived configs, logs and the Prometheus TSDB, which outlives a restart.
+ * Without `alertmanagerPort` there is no Alertmanager and Prometheus sends no alerts. `load`
+ * starts service-a's load generator. `signal` aborts the start-up (Ctrl-C). Tests only: the
+ * Prometheus 3.x binary instead of the system's, a shorter `interval`, service-a's log in a file.
+ */
+export interface StackOptions { servicePort: number, prometheusPort: number, grafanaPort: number, alertmanagerPort?: number, runDir: string, load?: boolean, log?: (message: string) => void, env?: NodeJS.ProcessEnv, signal?: AbortSignal, prometheus?: string, interval?: string, serviceLogFile?: string }
 
 /** The running stack: its children in start order, stopped the last started first. */
 export interface LocalStack { serviceUrl: string, prometheusUrl: string, jaegerUrl?: string, children: Child[], stop: () => Promise<void> }
 
 /**
- * The local run: Jaeger when one is installed (service-a then exports every trace to it), then
- * service-a (and its load generator), then Alertmanager with the stack's config
- * when one is installed (before Prometheus, so that its first alerts find it), then Prometheus
- * with the stack's config and rules (only the targets derived), then Grafana when one is
- * installed. Resolves once Prometheus has scraped service-a; on any failure, stops what it had
- * started and throws.
+ * The local run: Jaeger (service-a then exports every trace to it), service-a and its load
+ * generator, Alertmanager (before Prometheus, so that its first alerts find it), Prometheus with
+ * the stack's config and rules (only the targets derived), Grafana; each optional part when it is
+ * installed. Resolves once Prometheus has scraped service-a; on a failure, stops what it started and throws.
  */
 export async function startLocalStack (options: StackOptions): Promise<LocalStack> {
   const { signal, runDir, log = (message: string) => console.log(message) } = options

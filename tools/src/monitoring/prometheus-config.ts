@@ -33,26 +33,20 @@ export function deriveLocalConfig (file: string, { serviceTarget, prometheusTarg
   return stringify(config)
 }
 
-/** Where the stack's Prometheus sends alerts: the alertmanager Service (alertmanager/k8s/). */
-const ALERTMANAGER_SERVICE_TARGET = 'alertmanager:9093'
-
-/** The part of a parsed prometheus.yml that says where alerts go. */
-export interface AlertingConfig { alerting?: { alertmanagers?: Array<{ static_configs?: Array<{ targets?: string[] }> }> } }
-
 /**
  * Points the `alerting:` block of a parsed prometheus.yml at `target` instead of the stack's
- * Service; everything else in the block stays. Throws when the block does not send to the
- * stack's Alertmanager: then alerts would go nowhere.
+ * Service (alertmanager/k8s/); everything else in the block stays. Throws when the block does
+ * not send to the stack's Alertmanager: then alerts would go nowhere.
  */
-export function setAlertmanagerTarget (config: AlertingConfig, target: string): void {
-  const found = (config.alerting?.alertmanagers ?? []).flatMap((group) => group.static_configs ?? [])
-    .map((c) => c.targets ?? []).filter((targets) => targets.includes(ALERTMANAGER_SERVICE_TARGET))
-  if (found.length === 0) throw new Error(`prometheus.yml sends no alerts to ${ALERTMANAGER_SERVICE_TARGET}: no static_configs target of alerting.alertmanagers is ${ALERTMANAGER_SERVICE_TARGET}`)
-  for (const targets of found) targets.splice(targets.indexOf(ALERTMANAGER_SERVICE_TARGET), 1, target)
+function setAlertmanagerTarget (config: { alerting?: { alertmanagers?: Array<{ static_configs?: Array<{ targets?: string[] }> }> } }, target: string): void {
+  const service = 'alertmanager:9093'
+  const found = (config.alerting?.alertmanagers ?? []).flatMap((group) => group.static_configs ?? []).map((c) => c.targets ?? []).filter((targets) => targets.includes(service))
+  if (found.length === 0) throw new Error(`prometheus.yml sends no alerts to ${service}: no static_configs target of alerting.alertmanagers is ${service}`)
+  for (const targets of found) targets.splice(targets.indexOf(service), 1, target)
 }
 
 /** A rule of one of the stack's rule files, with the file's name. */
-export interface Rule { file: string, record?: string, alert?: string, labels?: Record<string, unknown> }
+export interface Rule { file: string, record?: string, alert?: string, labels?: Record<string, string> }
 
 /** Every rule of every *.yml file of a rules folder, in file order. */
 export function readRules (dir: string = PATHS.prometheusRules): Rule[] {
@@ -66,11 +60,4 @@ export function readRules (dir: string = PATHS.prometheusRules): Rule[] {
 export function readRuleNames (dir: string = PATHS.prometheusRules): { records: string[], alerts: string[] } {
   const rules = readRules(dir)
   return { records: [...new Set(rules.flatMap((rule) => rule.record ?? []))], alerts: rules.flatMap((rule) => rule.alert ?? []) }
-}
-
-/** Every alerting rule as Alertmanager will see it: its name, and its fixed labels with `alertname`. */
-export function readAlertLabels (dir: string = PATHS.prometheusRules): Array<{ alertname: string, file: string, labels: Record<string, string> }> {
-  return readRules(dir).flatMap(({ alert, file, labels = {} }) => alert === undefined
-    ? []
-    : [{ alertname: alert, file, labels: { ...Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)])), alertname: alert } }])
 }

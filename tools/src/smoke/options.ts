@@ -2,15 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
 import { PATHS } from '../support/paths.ts'
 
-export interface SmokeOptions {
-  serviceUrl: string
-  prometheusUrl: string
-  grafanaUrl: string
-  /** None: the Alertmanager checks are skipped, as when nothing answers there. */
-  alertmanagerUrl?: string
-  grafanaUser: string
-  grafanaPassword: string
-}
+/** Without an alertmanagerUrl the Alertmanager checks are skipped, as when nothing answers there. */
+export interface SmokeOptions { serviceUrl: string, prometheusUrl: string, grafanaUrl: string, alertmanagerUrl?: string, grafanaUser: string, grafanaPassword: string }
 
 export const USAGE = 'usage: smoke [SERVICE_URL [PROMETHEUS_URL [GRAFANA_URL]]]  ' +
   '(or the same names as environment variables; ALERTMANAGER_URL; GRAFANA_USER and GRAFANA_PASSWORD for Grafana\'s API)'

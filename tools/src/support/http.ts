@@ -1,12 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 
-/** Every HTTP call of the tools gives up after this long: a hung server is a failure too. */
-export const REQUEST_TIMEOUT_MS = 5_000
-
-/** fetch with the tools' timeout; it throws only when nothing answers at all (refused, timed out, unknown host). */
+/** fetch that gives up after 5 s (a hung server is a failure too); it throws only when nothing answers at all (refused, timed out, unknown host). */
 export async function request (url: string, init: RequestInit = {}): Promise<Response> {
   try {
-    return await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...init })
+    return await fetch(url, { signal: AbortSignal.timeout(5_000), ...init })
   } catch (error) {
     throw new Error(`${url} is not reachable: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`)
   }

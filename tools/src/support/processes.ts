@@ -3,11 +3,7 @@ import { basename, delimiter, join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
 import { request, waitFor } from './http.ts'
 
-/**
- * Long-running child processes of the local run, the tests and the benchmark: start one, wait
- * until it is ready (failing at once, with the tail of its output, when it exits first), stop it.
- * README.md beside this file describes every option.
- */
+/** Long-running child processes of the local run, the tests and the benchmark; README.md beside this file describes every option. */
 export interface StartOptions {
   name?: string
   cwd?: string
@@ -19,15 +15,8 @@ export interface StartOptions {
   graceMs?: number
 }
 
-export interface Child {
-  name: string
-  pid: number | undefined
-  logFile: string | undefined
-  subprocess: ResultPromise
-  exited: Promise<number | string>
-  output: () => string
-  stop: (signal?: NodeJS.Signals) => Promise<number | string>
-}
+/** `exited`: the exit code or signal name; `output()`: what is kept of a piped child's output, or its log file. */
+export interface Child { name: string, pid: number | undefined, logFile: string | undefined, subprocess: ResultPromise, exited: Promise<number | string>, output: () => string, stop: (signal?: NodeJS.Signals) => Promise<number | string> }
 
 /** What is kept in memory of a piped child's output: enough for an error message. */
 const KEPT_BYTES = 65_536
@@ -61,13 +50,12 @@ export function start (command: string, args: readonly string[], options: StartO
   }
   subprocess.stdout?.on('data', keep)
   subprocess.stderr?.on('data', keep)
-  const exited = subprocess.then((result) => {
-    if (result.exitCode !== undefined) return result.exitCode
-    if (result.signal !== undefined) return result.signal
-    throw new Error(`${name}: cannot start ${command}: ${result.originalMessage ?? result.message}`)
-  })
   let ended = false
-  exited.then(() => { ended = true }, () => { ended = true })
+  const exited = subprocess.then((result) => {
+    ended = true
+    if (result.exitCode === undefined && result.signal === undefined) throw new Error(`${name}: cannot start ${command}: ${result.originalMessage ?? result.message}`)
+    return result.exitCode ?? result.signal!
+  })
   return {
     name,
     pid: subprocess.pid,
@@ -84,14 +72,12 @@ export function start (command: string, args: readonly string[], options: StartO
 
 export interface ReadyOptions { timeoutMs?: number, intervalMs?: number, signal?: AbortSignal, what?: string }
 
-/** A URL that must answer a GET with a 2xx status, or a predicate that must resolve true. */
-export type ReadyCheck = string | (() => Promise<boolean>)
-
 /**
- * Waits until `ready` passes, failing at once if the child exits first; a child that does not
- * become ready (timeout, exit, cancel) is stopped, and the error ends with its output's tail.
+ * Waits until `ready` passes (a URL answers a GET with 2xx, or a predicate resolves true), failing
+ * at once if the child exits first; a child that does not become ready (timeout, exit, cancel) is
+ * stopped, and the error ends with its output's tail.
  */
-export async function untilReady (child: Child, ready: ReadyCheck, options: ReadyOptions = {}): Promise<void> {
+export async function untilReady (child: Child, ready: string | (() => Promise<boolean>), options: ReadyOptions = {}): Promise<void> {
   const what = typeof ready === 'string' ? `${ready} answers` : options.what ?? 'it is ready'
   const check = typeof ready === 'string' ? async () => (await request(ready)).ok : ready
   const gone = new AbortController()
@@ -116,7 +102,7 @@ export async function untilReady (child: Child, ready: ReadyCheck, options: Read
   }
 }
 
-export async function startReady (command: string, args: readonly string[], ready: ReadyCheck, options: StartOptions & ReadyOptions = {}): Promise<Child> {
+export async function startReady (command: string, args: readonly string[], ready: string | (() => Promise<boolean>), options: StartOptions & ReadyOptions = {}): Promise<Child> {
   const child = start(command, args, options)
   await untilReady(child, ready, options)
   return child
@@ -125,11 +111,6 @@ export async function startReady (command: string, args: readonly string[], read
 /** The absolute path of an executable on PATH, like `command -v`, or undefined. */
 export function findExecutable (name: string, path: string | undefined = process.env.PATH): string | undefined {
   return (path ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name)).find((candidate) => {
-    try {
-      accessSync(candidate, constants.X_OK)
-      return true
-    } catch {
-      return false
-    }
+    try { accessSync(candidate, constants.X_OK); return true } catch { return false }
   })
 }

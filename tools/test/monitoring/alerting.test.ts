@@ -7,7 +7,7 @@ import t from 'tap'
 import { parse, stringify } from 'yaml'
 import { ALERTMANAGER_CONFIG, deriveTestConfig, startAlertmanager, uncommentExamples } from '../../src/alerting/alertmanager.ts'
 import { alertingBinaries } from '../../src/alerting/binaries.ts'
-import { readAlertLabels, setAlertmanagerTarget, type AlertingConfig } from '../../src/monitoring/prometheus-config.ts'
+import { deriveLocalConfig, readRules } from '../../src/monitoring/prometheus-config.ts'
 import { PrometheusApi } from '../../src/monitoring/prometheus-api.ts'
 import { startPrometheus } from '../../src/monitoring/prometheus-server.ts'
 import { fetchJson, waitFor } from '../../src/support/http.ts'
@@ -16,14 +16,11 @@ import { freePort } from '../../src/support/ports.ts'
 import { findExecutable } from '../../src/support/processes.ts'
 import { fakeServer, tempDir } from './helpers.ts'
 
-// alertmanager/alertmanager.yml with the real amtool: Debian sid's (the line nearest the
-// cluster's image) and the machine's, which `make run` uses; then in the real Alertmanager
-// (sid's), fed by the real Prometheus 3.x with the stack's `alerting:` block: what reaches a
-// webhook on loopback. Only the default receiver (given the webhook) and the group timers
-// (seconds) differ there from the shipped file.
+// alertmanager/alertmanager.yml in the real amtool (Debian sid's, nearest the cluster's image, and
+// make run's) and in the real Alertmanager, fed by the real Prometheus 3.x: what reaches a webhook.
 
 const binaries = alertingBinaries()
-const alerts = readAlertLabels()
+const alerts = readRules().flatMap(({ alert, labels }) => alert === undefined ? [] : [{ alertname: alert, labels: { ...labels, alertname: alert } as Record<string, string> }])
 const shipped = readFileSync(ALERTMANAGER_CONFIG, 'utf8')
 const amtoolRun = async (binary: string, args: string[]) => await execa(binary, args, { reject: false, all: true, timeout: 30_000 })
 
@@ -77,23 +74,19 @@ t.test('an alert firing in the real Prometheus reaches the webhook through the r
   writeFileSync(join(dir, 'alertmanager.yml'), deriveTestConfig(ALERTMANAGER_CONFIG, { webhookUrl: `${webhook}/notify`, groupWait: '3s', groupInterval: '1s' }))
   const am = await startAlertmanager({ binary: binaries.alertmanager, configFile: join(dir, 'alertmanager.yml'), dataDir: join(dir, 'am'), port: await freePort(), logFile: join(dir, 'alertmanager.log') })
   t.teardown(() => am.child.stop())
-
   // Test-only rules: one alert as critical and as warning on target a (the warning must be
   // inhibited), and as warning on target b (it must arrive: another target).
   const rule = (severity: string, instance: string): object => ({ alert: 'AlertDeliveryTest', expr: 'vector(1)', labels: { severity, instance }, annotations: { summary: `${severity} on ${instance}` } })
   writeFileSync(join(dir, 'test.rules.yml'), stringify({ groups: [{ name: 'alert-delivery-test', rules: [rule('critical', 'a:80'), rule('warning', 'a:80'), rule('warning', 'b:80')] }] }))
-  // The stack's `alerting:` block, pointed at the Alertmanager on loopback; the test rules only.
-  const stack = parse(readFileSync(PATHS.prometheusConfig, 'utf8')) as AlertingConfig
-  setAlertmanagerTarget(stack, am.url.replace('http://', ''))
-  writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { evaluation_interval: '1s' }, rule_files: [join(dir, 'test.rules.yml')], alerting: stack.alerting }))
+  // The stack's `alerting:` block as make run derives it, pointed at the Alertmanager on loopback; the test rules only.
+  const { alerting } = parse(deriveLocalConfig(PATHS.prometheusConfig, { serviceTarget: '-', prometheusTarget: '-', alertmanagerTarget: am.url.replace('http://', '') }))
+  writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { evaluation_interval: '1s' }, rule_files: [join(dir, 'test.rules.yml')], alerting }))
   // The first alert is dropped while the notifier has not yet discovered Alertmanager, and
   // resent only after the resend delay (1 m by default).
   const prometheus = await startPrometheus({ binary: binaries.prometheus, configFile: join(dir, 'prometheus.yml'), dataDir: join(dir, 'data'), port: await freePort(), logFile: join(dir, 'prometheus.log'), args: ['--rules.alert.resend-delay=1s'] })
   t.teardown(() => prometheus.child.stop())
-
   const discovered = await waitFor('Prometheus to discover Alertmanager', async () => { const urls = await new PrometheusApi(prometheus.url).alertmanagers(); return urls.length > 0 ? urls : undefined }, 10_000)
   t.same(discovered, [`${am.url}/api/v2/alerts`], 'Prometheus sends to the Alertmanager the alerting block names')
-
   const groupOf = (severity: string): Notification | undefined => received.find((n) => n.groupLabels.severity === severity)
   await waitFor('a notification of both groups', async () => groupOf('critical') !== undefined && groupOf('warning') !== undefined ? true : undefined, 30_000)
   const critical = groupOf('critical')
@@ -101,7 +94,6 @@ t.test('an alert firing in the real Prometheus reaches the webhook through the r
   t.same(critical?.groupLabels, { alertname: 'AlertDeliveryTest', severity: 'critical' }, 'grouped by alertname and severity only')
   t.same(critical?.alerts.map((a) => a.labels), [{ alertname: 'AlertDeliveryTest', instance: 'a:80', severity: 'critical' }], 'the rule\'s labels, nothing lost or added')
   t.same(critical?.alerts.map((a) => a.annotations.summary), ['critical on a:80'])
-
   // Prometheus resends every second and Alertmanager flushes every second: a few seconds more
   // give the inhibited warning every chance to be sent, were it not inhibited.
   await sleep(4_000)

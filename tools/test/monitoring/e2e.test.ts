@@ -150,16 +150,12 @@ t.test('the smoke check passes against the running stack, skipping Alertmanager 
   t.match(lines, [/^ok .*service-a answers/, /^ok .*scrapes service-a/, /^ok .*every rule/, /^skip {2}Alertmanager is not reachable/, /^skip {2}Grafana is not reachable/])
 })
 
-t.test('Prometheus 3 normalises le: the bucket prom-client exposes as le="N" is found as le="N.0" only', async (t) => {
-  const exposed = await (await request(`${stack.serviceUrl}/metrics`)).text()
-  const le = /^http_request_duration_seconds_bucket\{.*le="(\d+)"/m.exec(exposed)?.[1]
+t.test('what Prometheus 3 changed in PromQL: le="N" is stored as le="N.0"; range selectors are left-open', async (t) => {
+  const le = /^http_request_duration_seconds_bucket\{.*le="(\d+)"/m.exec(await (await request(`${stack.serviceUrl}/metrics`)).text())?.[1]
   t.ok(le, 'the text exposition has a bucket with an integer bound')
   const bucket = (value: string): string => `http_request_duration_seconds_bucket{job="service-a", le="${value}"}`
   t.ok((await prometheus.query(bucket(`${le}.0`))).length > 0, `le="${le}.0" finds the series`)
   t.same(await prometheus.query(bucket(le!)), [], `le="${le}" finds none`)
-})
-
-t.test('Prometheus 3 range selectors are left-open: a window that starts on a sample leaves it out', async (t) => {
   const [series] = await prometheus.query('up{job="service-a"}[10s]')
   const [first, last] = series!.values!.slice(-2).map(([time]) => Math.round(time * 1000)) as [number, number]
   const count = async (windowMs: number): Promise<string | undefined> =>
@@ -169,10 +165,9 @@ t.test('Prometheus 3 range selectors are left-open: a window that starts on a sa
 })
 
 t.test('the load generator logs its summaries to the run folder, and stops with exit code 0', async (t) => {
-  const summaries = await waitFor('a summary line', async () => {
-    const found = readFileSync(join(runDir, 'load-generator.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string, statuses?: Record<string, number>, failures?: Record<string, number> }).filter((line) => line.msg === 'load summary')
-    return found.length > 0 ? found : undefined
-  }, 10_000)
+  type Summary = { msg: string, statuses?: Record<string, number>, failures?: Record<string, number> }
+  const read = (): Summary[] => readFileSync(join(runDir, 'load-generator.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Summary).filter((line) => line.msg === 'load summary')
+  const summaries = await waitFor('a summary line', async () => { const found = read(); return found.length > 0 ? found : undefined }, 10_000)
   t.ok(summaries.some((summary) => (summary.statuses?.['200'] ?? 0) > 0), 'answers counted')
   t.same(summaries.flatMap((summary) => Object.keys(summary.failures ?? {})), [], 'and no failures')
   t.equal(await stack.children.find((child) => child.name === 'load-generator')!.stop(), 0)

@@ -5,6 +5,7 @@
 // query API's trace lookup that Grafana's Jaeger datasource makes for an exemplar's trace_id.
 import { readFileSync } from 'node:fs'
 import { createServer, type RequestListener } from 'node:http'
+import { json } from 'node:stream/consumers'
 import { parse } from 'yaml'
 
 const file = process.argv.find((arg) => arg.startsWith('--config='))!.slice('--config='.length)
@@ -16,15 +17,11 @@ const listen = (endpoint: string, handler: RequestListener): void => {
   createServer(handler).listen(Number(port), host)
 }
 listen(config.extensions.healthcheckv2.http.endpoint, (request, response) => response.writeHead(request.url === '/status' ? 200 : 404).end())
-listen(config.receivers.otlp.protocols.http.endpoint, (request, response) => {
-  let body = ''
-  request.on('data', (chunk: Buffer) => { body += chunk.toString() })
-  request.on('end', () => {
-    for (const resource of JSON.parse(body).resourceSpans) {
-      for (const scope of resource.scopeSpans) for (const span of scope.spans) spans.set(span.traceId, [...spans.get(span.traceId) ?? [], span])
-    }
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-  })
+listen(config.receivers.otlp.protocols.http.endpoint, async (request, response) => {
+  for (const resource of (await json(request) as any).resourceSpans) {
+    for (const scope of resource.scopeSpans) for (const span of scope.spans) spans.set(span.traceId, [...spans.get(span.traceId) ?? [], span])
+  }
+  response.writeHead(200, { 'content-type': 'application/json' }).end('{}')
 })
 listen(config.extensions.jaeger_query.http.endpoint, (request, response) => {
   const found = spans.get(/^\/api\/traces\/([0-9a-f]{32})$/.exec(request.url ?? '')?.[1] ?? '')
