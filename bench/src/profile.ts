@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { load } from './measure.ts'
 import { pinLoadGenerator } from './machine.ts'
+import { load } from './measure.ts'
 import { received } from './otlp-sink.ts'
 import { selectVariants, startServer } from './variants.ts'
 
@@ -11,21 +11,16 @@ import { selectVariants, startServer } from './variants.ts'
  * its CPU goes, as self time by package and by function, start-up and warm-up left out. The
  * .cpuprofile file stays for DevTools. A traced variant exports to the OTLP sink in this process.
  */
-interface CpuProfile { nodes: Array<{ id: number, callFrame: { functionName: string, url: string, lineNumber: number } }>, samples: number[], timeDeltas: number[] }
-
 const [id = 'service-a', seconds = '10'] = process.argv.slice(2)
-const dir = mkdtempSync(join(tmpdir(), `bench-profile-${id}-`))
-const cpu = pinLoadGenerator()
-const started = performance.now()
+const [dir, cpu, started, variant] = [mkdtempSync(join(tmpdir(), `bench-profile-${id}-`)), pinLoadGenerator(), performance.now(), selectVariants(id).find((v) => v.id === id)!]
 // --cpu-prof writes its file only on a normal exit, and SIGTERM's default action skips it.
-const variant = selectVariants(id).find((v) => v.id === id)!
 const server = await startServer(variant, cpu, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import=data:text/javascript,process.on("SIGTERM",()=>process.exit(0))'])
 await load({ port: server.port, connections: 10, duration: 2 })
 const skipUs = (performance.now() - started) * 1000
 const result = await load({ port: server.port, connections: 10, duration: Number(seconds) })
 await server.stop('SIGTERM')
 const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!)
-const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
+const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ id: number, callFrame: { functionName: string, url: string, lineNumber: number } }>, samples: number[], timeDeltas: number[] }
 
 /** Where a script lives: its npm package, service-a's own code, or Node's internals. */
 const owner = (url: string) => url === '' ? '(native, GC)' : /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/service-a/') ? 'service-a' : url.startsWith('node:') ? 'node: core' : url.replace(/^file:\/\/.*\//, ''))

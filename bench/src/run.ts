@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createHistogram } from 'node:perf_hooks'
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PATHS } from '../../tools/src/support/paths.ts'
-import { perRequest, roundRatios, schedule, type Burst } from './bursts.ts'
+import { perRequest, schedule, type Burst } from './bursts.ts'
 import * as machine from './machine.ts'
-import { cpuSeconds, load, mib, numbersFromEnv, parsePage, publish, randomPath, renderTimes, rssBytes, runStamp, scrape } from './measure.ts'
+import { cpuSeconds, load, mib, numbersFromEnv, parsePage, publish, randomPath, rssBytes, runStamp, scrape } from './measure.ts'
 import { received } from './otlp-sink.ts'
 import { EXTRA_ROUTES } from './servers/routes.ts'
 import { checkTargets, renderReport, type MetricsFigures, type RoundFigures } from './targets.ts'
@@ -14,11 +14,7 @@ const settings = numbersFromEnv({ BENCH_ROUNDS: 5, BENCH_CYCLES: 8, BENCH_BURST:
 const { BENCH_ROUNDS: rounds, BENCH_CYCLES: cycles, BENCH_BURST: burst, BENCH_WARMUP: warmup, BENCH_CONNECTIONS: connections, BENCH_RENDER_REQUESTS: renderRequests, BENCH_RANDOM_PATHS: randomPaths } = settings
 const variants = selectVariants(process.env.BENCH_ONLY, process.env.BENCH_BUILDS)
 
-/**
- * One round: every server started afresh (one after the other, so that spawn→ready is timed on
- * an idle CPU) and warmed up, then loaded in short bursts that take turns (bursts.ts); each
- * burst's CPU is read from /proc, and RSS sampled every 100 ms.
- */
+/** One round: every server started afresh, one by one (spawn→ready on an idle CPU), warmed up, then loaded in bursts that take turns (bursts.ts); RSS sampled every 100 ms. */
 async function measureRound (order: Variant[], cpu: number | undefined): Promise<{ figures: RoundFigures[], bursts: Burst[] }> {
   const servers: RunningServer[] = []
   try {
@@ -37,53 +33,50 @@ async function measureRound (order: Variant[], cpu: number | undefined): Promise
       s.seconds += result.duration
       if (result.failures > 0) throw new Error(`${v.id}: ${result.failures} failed requests under load`)
     }
-    const [costs, ratios] = [perRequest(bursts), roundRatios(bursts, BASELINE)]
-    return {
-      bursts,
-      figures: order.map((v) => {
-        const { server, idle, peak, seconds, latency } = state.get(v.id)!
-        const requests = bursts.filter((b) => b.server === v.id).reduce((n, b) => n + b.requests, 0)
-        return { server: v.id, cpuUsPerRequest: costs.get(v.id)! * 1e6, cpuRatio: ratios.get(v.id)!, reqPerSec: requests / seconds, p50Ms: latency.percentile(50) / 1e6, p99Ms: latency.percentile(99) / 1e6, spawnToReadyMs: server.spawnToReadyMs, rssIdleBytes: idle, rssLoadBytes: peak, rssRatio: peak / state.get(BASELINE)!.peak }
-      })
-    }
+    // Ratios over bare Fastify's within the round: its bursts interleave with every other server's.
+    const costs = perRequest(bursts)
+    const figures = order.map((v) => {
+      const { server, idle, peak, seconds, latency } = state.get(v.id)!
+      const requests = bursts.filter((b) => b.server === v.id).reduce((n, b) => n + b.requests, 0)
+      return { server: v.id, cpuUsPerRequest: costs.get(v.id)! * 1e6, cpuRatio: costs.get(v.id)! / costs.get(BASELINE)!, reqPerSec: requests / seconds, p50Ms: latency.percentile(50) / 1e6, p99Ms: latency.percentile(99) / 1e6, spawnToReadyMs: server.spawnToReadyMs, rssIdleBytes: idle, rssLoadBytes: peak, rssRatio: peak / state.get(BASELINE)!.peak }
+    })
+    return { bursts, figures }
   } finally {
     for (const s of servers) await s.stop()
   }
 }
 
-/** /metrics render time after many requests over 20 routes, then series growth under random paths. */
+/** /metrics after many requests over 20 routes: scrapes in a row over one kept-alive connection, timed to the last byte as Prometheus sees them; then series under random paths. */
 async function measureMetrics (variant: Variant, cpu: number | undefined): Promise<MetricsFigures> {
-  const server = await startServer(variant, cpu)
+  const { port, stop } = await startServer(variant, cpu)
+  const render = async (amount: number, headers = {}): Promise<RecordableHistogram> => {
+    const latency = createHistogram()
+    const { failures } = await load({ port, connections: 1, amount, paths: ['/metrics'], headers, latency })
+    if (failures > 0) throw new Error(`${variant.id}: ${failures} failed scrapes`)
+    return latency
+  }
   try {
-    const port = server.port
     await load({ port, connections, amount: renderRequests, paths: ['/', ...EXTRA_ROUTES] })
-    await renderTimes(port, 20)
-    const render = await renderTimes(port, 200)
-    const openMetrics = await renderTimes(port, 200, true)
-    await load({ port, connections, amount: 100, paths: [randomPath] })
-    const before = parsePage(await scrape(port))
-    await load({ port, connections, amount: randomPaths, paths: [randomPath] })
-    const after = parsePage(await scrape(port))
-    return { server: variant.id, renderP50Ms: render.p50Ms, renderP99Ms: render.p99Ms, openMetricsP50Ms: openMetrics.p50Ms, samples: render.page.samples, pageBytes: render.page.bytes, seriesBefore: before.requestSeries, seriesAfter: after.requestSeries, randomPaths }
+    await render(20)
+    // Prometheus asks for OpenMetrics; curl and most other scrapers get the text format.
+    const [text, openMetrics, page] = [await render(200), await render(200, { accept: 'application/openmetrics-text; version=1.0.0' }), parsePage(await scrape(port))]
+    const series = async (amount: number): Promise<number> => { await load({ port, connections, amount, paths: [randomPath] }); return parsePage(await scrape(port)).requestSeries }
+    const [seriesBefore, seriesAfter] = [await series(100), await series(randomPaths)]
+    return { server: variant.id, renderP50Ms: text.percentile(50) / 1e6, renderP99Ms: text.percentile(99) / 1e6, openMetricsP50Ms: openMetrics.percentile(50) / 1e6, samples: page.samples, pageBytes: page.bytes, seriesBefore, seriesAfter, randomPaths }
   } finally {
-    await server.stop()
+    await stop()
   }
 }
 
-const cpu = machine.pinLoadGenerator()
-const raised = machine.raisePriority()
-const loadBefore = machine.load()
-const started = new Date()
+const [cpu, raised, loadBefore, started] = [machine.pinLoadGenerator(), machine.raisePriority(), machine.load(), new Date()]
 console.error(`bench: ${variants.length} servers × ${rounds} rounds of ${cycles} cycles of ${burst} s bursts; load average ${loadBefore}`)
-const results: RoundFigures[] = []
-const allBursts: Burst[][] = []
+const [results, allBursts, metrics]: [RoundFigures[], Burst[][], MetricsFigures[]] = [[], [], []]
 for (const [round, order] of schedule(variants, rounds).entries()) {
   const measured = await measureRound(order, cpu)
   results.push(...measured.figures)
   allBursts.push(measured.bursts)
-  console.error(`  round ${round + 1}: ${results.slice(-order.length).map((f) => `${f.server} ${f.cpuRatio.toFixed(3)}`).join(', ')}`)
+  console.error(`  round ${round + 1}: ${measured.figures.map((f) => `${f.server} ${f.cpuRatio.toFixed(3)}`).join(', ')}`)
 }
-const metrics: MetricsFigures[] = []
 for (const v of variants.filter((v) => v.metrics)) {
   metrics.push(await measureMetrics(v, cpu))
   console.error(`  /metrics ${v.id}: render p50 ${metrics.at(-1)!.renderP50Ms.toFixed(3)} ms, ${metrics.at(-1)!.samples} samples`)

@@ -7,10 +7,7 @@ export interface Limits { memoryBytes: number, cpus: number, env: Record<string,
 
 const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, m: 1e-3 }
 
-/**
- * A Kubernetes quantity: memory in bytes (`192Mi`, `200M`, `1.5Gi`, `134217728`) or CPUs (`500m` is 0.5).
- * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
- */
+/** A Kubernetes quantity: memory in bytes (`192Mi`, `200M`, `1.5Gi`, `134217728`) or CPUs (`500m` is 0.5). @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/ */
 export function quantity (text: string, kind: 'memory' | 'CPU'): number {
   const match = (kind === 'memory' ? /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/ : /^(\d+(?:\.\d+)?)(m)?$/).exec(text)
   if (match === null) throw new Error(`not a ${kind} quantity: ${JSON.stringify(text)}`)
@@ -20,7 +17,6 @@ export function quantity (text: string, kind: 'memory' | 'CPU'): number {
 
 interface Container { name: string, env?: Array<{ name: string, value?: string }>, resources?: { limits?: { memory?: string | number, cpu?: string | number } } }
 
-/** The named container's limits and literal env values, from a Deployment's YAML. */
 export function deploymentLimits (yamlText: string, container: string): Limits {
   const found = (parse(yamlText) as { spec?: { template?: { spec?: { containers?: Container[] } } } }).spec?.template?.spec?.containers?.find((c) => c.name === container)
   if (found === undefined) throw new Error(`no container ${container} in the Deployment`)
@@ -34,49 +30,30 @@ export function deploymentLimits (yamlText: string, container: string): Limits {
 export interface MemorySample { seconds: number, rssBytes: number, heapUsedBytes: number, heapTotalBytes: number, externalBytes: number, newSpaceBytes: number, series: number }
 
 export function memorySample (text: string, seconds: number): MemorySample {
-  const page = parsePage(text)
-  return {
-    seconds,
-    rssBytes: page.value('process_resident_memory_bytes'),
-    heapUsedBytes: page.value('nodejs_heap_size_used_bytes'),
-    heapTotalBytes: page.value('nodejs_heap_size_total_bytes'),
-    externalBytes: page.value('nodejs_external_memory_bytes'),
-    // The young generation's committed size: V8 sizes its ceiling from the memory it is given.
-    newSpaceBytes: page.value('nodejs_heap_space_size_total_bytes{space="new"}'),
-    series: page.requestSeries
-  }
+  const { value, requestSeries: series } = parsePage(text)
+  // newSpaceBytes: the young generation's committed size, whose ceiling V8 sizes from the memory it is given.
+  return { seconds, rssBytes: value('process_resident_memory_bytes'), heapUsedBytes: value('nodejs_heap_size_used_bytes'), heapTotalBytes: value('nodejs_heap_size_total_bytes'), externalBytes: value('nodejs_external_memory_bytes'), newSpaceBytes: value('nodejs_heap_space_size_total_bytes{space="new"}'), series }
 }
 
-/** RSS may still creep this much in the second half and count as level (GC noise, page reuse). */
-export const LEVEL_SLOPE_MIB_PER_MINUTE = 1
 export const HEADROOM_TARGET = 0.25
 
-/**
- * The soak's target: RSS levels off (the least-squares slope of the second half stays under a
- * MiB a minute) with at least 25 % headroom (1 − peak / limit) under the memory limit.
- */
+/** The soak's target: 25 % headroom under the memory limit, and RSS levelled off (the second half's least-squares slope under a MiB a minute: GC and page reuse still move it). */
 export function verdict (samples: MemorySample[], limitBytes: number): { peakRssBytes: number, headroom: number, lateSlopeMiBPerMinute: number, levelsOff: boolean, pass: boolean } {
   if (samples.length < 4) throw new Error(`too few samples to judge a trend (${samples.length})`)
   const peakRssBytes = Math.max(...samples.map((s) => s.rssBytes))
   const late = samples.filter((s) => s.seconds >= samples.at(-1)!.seconds / 2)
   const lateSlopeMiBPerMinute = linearRegression(late.map((s) => [s.seconds / 60, s.rssBytes / 2 ** 20])).m
-  const headroom = 1 - peakRssBytes / limitBytes
-  const levelsOff = lateSlopeMiBPerMinute < LEVEL_SLOPE_MIB_PER_MINUTE
+  const [headroom, levelsOff] = [1 - peakRssBytes / limitBytes, lateSlopeMiBPerMinute < 1]
   return { peakRssBytes, headroom, lateSlopeMiBPerMinute, levelsOff, pass: levelsOff && headroom >= HEADROOM_TARGET }
 }
 
-/**
- * `podman run` with the Deployment's limits and hardening, on the host's loopback only. Swap is
- * capped at the memory limit (no swap), as the kubelet runs pods. The log driver passthrough
- * hands the container's stdout to the soak, which drains it as a node's runtime does.
- */
+/** `podman run` with the Deployment's limits and hardening, no swap (as on a node), on the host's loopback only; the soak drains stdout as a node's runtime does. */
 export function podmanRunArgs ({ name, image, port, limits }: { name: string, image: string, port: number, limits: Limits }): string[] {
-  const env = { ...limits.env, PORT: String(port), HOST: '127.0.0.1' }
   return [
     'run', '--name', name, '--replace', '--network', 'host', '--log-driver', 'passthrough',
     '--memory', String(limits.memoryBytes), '--memory-swap', String(limits.memoryBytes), '--cpus', String(limits.cpus),
     '--read-only', '--tmpfs', '/tmp', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-    ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+    ...Object.entries({ ...limits.env, PORT: String(port), HOST: '127.0.0.1' }).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     image
   ]
 }

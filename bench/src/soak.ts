@@ -4,15 +4,14 @@ import { execa } from 'execa'
 import { PATHS, REPO_ROOT } from '../../tools/src/support/paths.ts'
 import { freePort } from '../../tools/src/support/ports.ts'
 import { start, untilReady } from '../../tools/src/support/processes.ts'
-import { load, mib, numbersFromEnv, publish, randomPath, runStamp, scrape } from './measure.ts'
 import * as machine from './machine.ts'
+import { load, mib, numbersFromEnv, publish, randomPath, runStamp, scrape } from './measure.ts'
 import { deploymentLimits, HEADROOM_TARGET, memorySample, podmanRunArgs, verdict, type MemorySample } from './soak-spec.ts'
 
 /**
- * make soak: service-a's image under its Deployment's memory and CPU limits, minutes of mixed
- * traffic as fast as the CPU limit allows, its memory sampled from its own /metrics.
- * SOAK_RUNTIME=process runs service-a/dist as a plain process without limits, for comparison
- * (printed only).
+ * make soak: service-a's image under its Deployment's limits, minutes of mixed traffic as fast as
+ * they allow, its memory sampled from its own /metrics. SOAK_RUNTIME=process: service-a/dist as a
+ * plain process without limits, for comparison (printed only).
  */
 const env = process.env
 const { SOAK_DURATION: duration, SOAK_INTERVAL: interval, SOAK_CONNECTIONS: connections } = numbersFromEnv({ SOAK_DURATION: 180, SOAK_INTERVAL: 5, SOAK_CONNECTIONS: 32 })
@@ -22,11 +21,8 @@ const container = env.SOAK_RUNTIME !== 'process'
 const podmanEnv = { ...env, CONTAINERS_CONF: env.CONTAINERS_CONF ?? `${REPO_ROOT}scripts/containers/containers.conf` }
 const podman = async (...args: string[]): Promise<string> => (await execa('podman', args, { env: podmanEnv })).stdout.trim()
 
-/**
- * What a service sees: mostly its routes, some slow work, and what scanners and broken clients
- * send (random unmatched paths, a bad query value, a malformed percent-encoding, a path
- * parameter over Fastify's 100-character limit). Each connection cycles through the list.
- */
+// What a service sees, cycled through by each connection: mostly its routes, some slow work, and what scanners and broken
+// clients send (unmatched paths, a bad query value, a malformed percent-encoding, a name over Fastify's 100-character limit).
 const MIX = [...Array<string>(8).fill('/'), '/hello/soak', '/hello/soak', '/hello/soak?delay=10', randomPath, '/hello/soak?delay=soon', '/hello/%E0%A4%A', `/hello/${'x'.repeat(101)}`]
 
 const limits = deploymentLimits(readFileSync(`${PATHS.serviceA}/k8s/service-a-deployment.yaml`, 'utf8'), 'service-a')
@@ -39,26 +35,24 @@ let logBytes = 0
 child.subprocess.stdout!.on('data', (chunk: Buffer) => { logBytes += chunk.length })
 try {
   await untilReady(child, `http://127.0.0.1:${port}/readyz`, { timeoutMs: 60_000 })
-  const samples: MemorySample[] = []
-  const started = performance.now()
+  const [samples, started]: [MemorySample[], number] = [[], performance.now()]
   const header = '| s | RSS MiB | heap used MiB | heap total MiB | new space MiB | external MiB | request series |\n|---:|---:|---:|---:|---:|---:|---:|'
   const row = (s: MemorySample): string => `| ${s.seconds.toFixed(0)} | ${[s.rssBytes, s.heapUsedBytes, s.heapTotalBytes, s.newSpaceBytes, s.externalBytes].map(mib).join(' | ')} | ${s.series} |`
   const sample = async (): Promise<void> => { samples.push(memorySample(await scrape(port), (performance.now() - started) / 1000)); console.error(row(samples.at(-1)!)) }
   console.error(`soak: ${container ? 'podman' : 'process'}, ${duration} s, ${connections} connections, limits ${limits.cpus} CPU / ${mib(limits.memoryBytes)} MiB${container ? '' : ' (not applied)'}\n${header}`)
-  await sample()
   const done = new AbortController()
   const loaded = load({ port, connections, duration, paths: MIX }).finally(() => done.abort())
-  while (!done.signal.aborted) {
-    await Promise.race([sleep(interval * 1000), loaded])
+  do {
     await sample()
-  }
+    await Promise.race([sleep(interval * 1000), loaded])
+  } while (!done.signal.aborted)
+  await sample()
   const traffic = await loaded
 
   // SIGTERM as the kubelet sends it; then the exit code, and podman's OOM flag for a container
   // (service-a is its PID 1: an OOM kill would have ended the container, and podman says so).
   const stopping = performance.now()
-  if (container) await podman('kill', '--signal', 'TERM', name)
-  const code = container ? await child.exited : await child.stop('SIGTERM')
+  const code = container ? await podman('kill', '--signal', 'TERM', name).then(async () => await child.exited) : await child.stop('SIGTERM')
   const stopSeconds = (performance.now() - stopping) / 1000
   const [exitCode, oomKilled] = container ? (await podman('inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', name)).split(' ') : [code]
 
@@ -67,19 +61,14 @@ try {
   const fiveXx = codes.filter(([code]) => code.startsWith('5')).reduce((n, [, count]) => n + count, 0)
   // About a dozen rows whatever the duration: enough to see the curve level off.
   const step = Math.max(1, Math.round(samples.length / 12))
-  const report = [
+  publish('soak', [
     `${runStamp()}, Node.js ${process.versions.node} in the runner: ${container ? `image ${image}` : 'service-a/dist as a plain process, no limits'}, limits from the Deployment: ${limits.cpus} CPU, ${mib(limits.memoryBytes)} MiB; LOG_LEVEL=${limits.env.LOG_LEVEL ?? 'info'}.`,
     `Load: ${traffic.duration} s of mixed traffic over ${connections} connections: ${traffic.requests.total} requests, ${(traffic.requests.total / traffic.duration).toFixed(0)} req/s; ${codes.map(([code, count]) => `${code}: ${count}`).join(', ')}.`,
     `Errors: ${traffic.errors} connection errors, ${traffic.timeouts} timeouts, ${fiveXx} responses 5xx. Access log: ${mib(logBytes)} MiB read from stdout. Machine load average at the end: ${machine.load()}.`,
-    '',
-    header,
-    ...samples.filter((_, i) => i % step === 0 || i === samples.length - 1).map(row),
-    '',
+    '', header, ...samples.filter((_, i) => i % step === 0 || i === samples.length - 1).map(row), '',
     `Peak RSS ${mib(v.peakRssBytes)} MiB of ${mib(limits.memoryBytes)} MiB: headroom ${(v.headroom * 100).toFixed(0)} % (target ≥ ${HEADROOM_TARGET * 100} %); RSS slope over the second half ${v.lateSlopeMiBPerMinute.toFixed(2)} MiB/min (${v.levelsOff ? 'levelled off' : 'still growing'}).`,
-    `OOMKilled ${oomKilled ?? 'n/a (no container)'}. SIGTERM → exit code ${exitCode} after ${stopSeconds.toFixed(1)} s. Target: ${v.pass ? 'PASS' : 'MISS'}.`,
-    ''
-  ].join('\n')
-  publish('soak', report, container)
+    `OOMKilled ${oomKilled ?? 'n/a (no container)'}. SIGTERM → exit code ${exitCode} after ${stopSeconds.toFixed(1)} s. Target: ${v.pass ? 'PASS' : 'MISS'}.`, ''
+  ].join('\n'), container)
 } finally {
   if (container) await podman('rm', '--force', '--ignore', name)
   await child.stop('SIGKILL')
