@@ -232,12 +232,12 @@ BENCH_WARMUP ?= 2
 # is tested in seconds; the benchmark and the soak are not part of `make test`: they take minutes
 # and their figures depend on the machine's load.
 .PHONY: test-bench
-test-bench: $(TOOLING) ## bench: lint, type-check, tests of the burst scheduler, ratios, target checks and the soak's verdict.
+test-bench: $(TOOLING) ## bench: lint, type-check, tests of the burst scheduler, ratios, target checks, the OTLP sink and the soak's verdict.
 	cd bench && npm run --silent lint && npm run --silent typecheck
 	mkdir -p $(TEST_RESULTS) && cd bench && npx tap | tee $(TEST_RESULTS)/bench.tap
 
 .PHONY: bench
-bench: build node_modules/.package-lock.json ## service-a's instrumentation cost against bare Fastify and peers in interleaved bursts; writes docs/benchmarks.md (BENCH_ROUNDS, BENCH_CYCLES, BENCH_BURST, BENCH_WARMUP, BENCH_ONLY, BENCH_BUILDS).
+bench: build node_modules/.package-lock.json ## service-a's instrumentation and tracing cost against bare Fastify and peers in interleaved bursts; writes docs/benchmarks.md (BENCH_ROUNDS, BENCH_CYCLES, BENCH_BURST, BENCH_WARMUP, BENCH_ONLY, BENCH_BUILDS=untraced=DIR: see docs/benchmarks.md).
 	command -v taskset >/dev/null || scripts/apt-install.sh util-linux
 	cd bench && npm run --silent build && BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_CYCLES=$(BENCH_CYCLES) BENCH_BURST=$(BENCH_BURST) BENCH_WARMUP=$(BENCH_WARMUP) node src/run.ts
 
