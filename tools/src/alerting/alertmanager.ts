@@ -25,10 +25,7 @@ export async function startAlertmanager ({ binary, configFile, dataDir, port, lo
   return { url, child }
 }
 
-/**
- * The stack's config with only the default receiver given a webhook on loopback and the group
- * timers shortened (a test waits seconds): routes, grouping and inhibition stay exactly as shipped.
- */
+/** The stack's config with only the default receiver given a webhook and the group timers shortened (a test waits seconds). */
 export function deriveTestConfig (sourceFile: string, { webhookUrl, groupWait, groupInterval }: { webhookUrl: string, groupWait: string, groupInterval: string }): string {
   const doc = parseDocument(readFileSync(sourceFile, 'utf8'))
   const name = doc.getIn(['route', 'receiver'])

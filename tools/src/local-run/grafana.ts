@@ -20,12 +20,11 @@ export function findGrafana (env: NodeJS.ProcessEnv = process.env): { command: s
 }
 
 /**
- * Writes the local run's Grafana provisioning: the stack's files with only the Prometheus URL
- * and the dashboards folder replaced. Grafana's provisioning can read environment variables
- * but has no default for an unset one, so deriving keeps the raw files valid as they are.
- * Without a local Jaeger its datasource and the exemplar links to it are left out.
+ * Writes the local run's Grafana provisioning: the stack's files with only the datasource URLs and
+ * the dashboards folder replaced (provisioning reads environment variables but has no default for
+ * an unset one), and without a local Jaeger, its datasource and the exemplar links to it.
  */
-export function deriveProvisioning (prometheusUrl: string, outDir: string, alertmanagerUrl?: string, jaegerUrl?: string): void {
+function deriveProvisioning (prometheusUrl: string, outDir: string, alertmanagerUrl?: string, jaegerUrl?: string): void {
   const derive = (from: string, to: string, change: (doc: any) => void): void => {
     mkdirSync(join(outDir, to), { recursive: true })
     for (const file of globSync(`${from}/*.{yml,yaml}`)) {
@@ -48,10 +47,7 @@ export function deriveProvisioning (prometheusUrl: string, outDir: string, alert
   for (const dir of ['plugins', 'alerting']) mkdirSync(join(outDir, dir), { recursive: true })
 }
 
-/**
- * Starts Grafana with the stack's provisioning (only the Prometheus URL and dashboards folder
- * derived), the service-a dashboard as home, and anonymous read-only access for local use.
- */
+/** Starts Grafana with the derived provisioning, the service-a dashboard as home, and anonymous read-only access for local use. */
 export async function startGrafana (found: { command: string, args: string[] }, { port, prometheusUrl, alertmanagerUrl, jaegerUrl, runDir, signal }: { port: number, prometheusUrl: string, alertmanagerUrl?: string, jaegerUrl?: string, runDir: string, signal?: AbortSignal }): Promise<{ url: string, child: Child }> {
   const dir = join(runDir, 'grafana')
   mkdirSync(join(dir, 'data'), { recursive: true })

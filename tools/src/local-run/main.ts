@@ -9,10 +9,8 @@ async function main (): Promise<number> {
   const interrupted = new AbortController()
   for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => interrupted.abort(name))
   const stopped = new Promise<number>((resolve) => interrupted.signal.addEventListener('abort', () => resolve(0)))
-  const stack = await startLocalStack({ ...settingsFromEnv(process.env), signal: interrupted.signal }).catch((error: unknown) => {
-    if (interrupted.signal.aborted) return undefined
-    throw error
-  })
+  // Interrupted during start-up: what had started is stopped, and that is a clean exit.
+  const stack = await startLocalStack({ ...settingsFromEnv(process.env), signal: interrupted.signal }).catch((error: unknown) => { if (!interrupted.signal.aborted) throw error })
   if (stack === undefined) return 0
   console.log('Ready. `make smoke` checks it; Ctrl-C stops everything.')
   let stopping = false

@@ -7,16 +7,8 @@ export interface Dashboard { uid?: string, title?: string, schemaVersion?: numbe
 
 interface DatasourceRef { type?: string, uid?: string }
 
-export interface Panel {
-  id?: number
-  type?: string
-  title?: string
-  gridPos?: { x: number, y: number, w: number, h: number }
-  datasource?: DatasourceRef
-  targets?: Array<{ refId?: string, expr?: string, exemplar?: boolean, datasource?: DatasourceRef }>
-  /** A collapsed row keeps its panels inside it. */
-  panels?: Panel[]
-}
+/** A panel; a collapsed row keeps its panels inside it. */
+export interface Panel { id?: number, type?: string, title?: string, gridPos?: { x: number, y: number, w: number, h: number }, datasource?: DatasourceRef, targets?: Array<{ refId?: string, expr?: string, exemplar?: boolean, datasource?: DatasourceRef }>, panels?: Panel[] }
 
 export const loadDashboard = (file: string = PATHS.dashboard): Dashboard => JSON.parse(readFileSync(file, 'utf8'))
 

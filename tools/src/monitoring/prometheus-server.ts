@@ -16,11 +16,7 @@ export function prometheus3 (env: NodeJS.ProcessEnv = process.env): string {
   return binary
 }
 
-/**
- * Starts Prometheus (the system's on PATH unless `binary` is given) on a loopback port, `args`
- * after the usual flags, and resolves once /-/ready says its TSDB is open; a restart on the same
- * `dataDir` keeps the samples.
- */
+/** Starts Prometheus (the system's unless `binary` is given) on a loopback port and resolves once /-/ready says its TSDB is open. */
 export async function startPrometheus ({ configFile, dataDir, port, logFile, binary, args = [], signal }: { configFile: string, dataDir: string, port: number, logFile: string, binary?: string, args?: string[], signal?: AbortSignal }): Promise<{ url: string, child: Child }> {
   const command = binary ?? findExecutable('prometheus')
   if (command === undefined) throw new Error(PROMETHEUS_MISSING)

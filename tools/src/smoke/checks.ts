@@ -18,11 +18,7 @@ export class SmokeFailure extends Error {}
  */
 export async function smoke (options: SmokeOptions, report: (line: string) => void): Promise<void> {
   const step = async (what: string, check: () => Promise<void>): Promise<void> => {
-    try {
-      await check()
-    } catch (error) {
-      throw new SmokeFailure(`${what}: ${(error as Error).message}`)
-    }
+    await check().catch((error: Error) => { throw new SmokeFailure(`${what}: ${error.message}`) })
     report(`ok    ${what}`)
   }
   // Each line names the URLs it checked: a port-forward that skaffold silently moved to another

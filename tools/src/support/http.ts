@@ -22,9 +22,8 @@ export async function fetchJson<T> (url: string, init: RequestInit = {}): Promis
 }
 
 /**
- * Polls `check` every `intervalMs` until it returns a value other than undefined (a throw counts
- * as not yet, and its message goes into the timeout error); throws after `timeoutMs` or once
- * `signal` aborts.
+ * Polls `check` every `intervalMs` until it returns a value other than undefined (a throw counts as not
+ * yet, and its message goes into the timeout error); throws after `timeoutMs` or once `signal` aborts.
  */
 export async function waitFor<T> (what: string, check: () => Promise<T | undefined>, timeoutMs: number, signal?: AbortSignal, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs

@@ -3,17 +3,13 @@ import { basename, delimiter, join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
 import { request, waitFor } from './http.ts'
 
-/** Long-running child processes of the local run, the tests and the benchmark; README.md beside this file describes every option. */
-export interface StartOptions {
-  name?: string
-  cwd?: string
-  /** The whole environment (not merged into this process's); process.env by default. */
-  env?: NodeJS.ProcessEnv
-  output?: 'pipe' | 'inherit' | { file: string }
-  /** Its own process group, so that Ctrl-C in the terminal reaches only the local run, which stops its children in order. */
-  detached?: boolean
-  graceMs?: number
-}
+/**
+ * Long-running child processes of the local run, the tests and the benchmark; README.md beside
+ * this file describes every option. `env` is the whole environment (not merged into this
+ * process's); `detached` gives the child a process group of its own, so that Ctrl-C in the
+ * terminal reaches only the local run, which stops its children in order.
+ */
+export interface StartOptions { name?: string, cwd?: string, env?: NodeJS.ProcessEnv, output?: 'pipe' | 'inherit' | { file: string }, detached?: boolean, graceMs?: number }
 
 /** `exited`: the exit code or signal name; `output()`: what is kept of a piped child's output, or its log file. */
 export interface Child { name: string, pid: number | undefined, logFile: string | undefined, subprocess: ResultPromise, exited: Promise<number | string>, output: () => string, stop: (signal?: NodeJS.Signals) => Promise<number | string> }
@@ -73,9 +69,8 @@ export function start (command: string, args: readonly string[], options: StartO
 export interface ReadyOptions { timeoutMs?: number, intervalMs?: number, signal?: AbortSignal, what?: string }
 
 /**
- * Waits until `ready` passes (a URL answers a GET with 2xx, or a predicate resolves true), failing
- * at once if the child exits first; a child that does not become ready (timeout, exit, cancel) is
- * stopped, and the error ends with its output's tail.
+ * Waits until `ready` passes (a URL answers a GET with 2xx, or a predicate resolves true), failing at once if the
+ * child exits first; a child that does not become ready (timeout, exit, cancel) is stopped, the error ending with its output's tail.
  */
 export async function untilReady (child: Child, ready: string | (() => Promise<boolean>), options: ReadyOptions = {}): Promise<void> {
   const what = typeof ready === 'string' ? `${ready} answers` : options.what ?? 'it is ready'

@@ -16,6 +16,5 @@ const server = createServer((request, response) => {
   const answer = answers[request.url ?? '']
   const status = answer === undefined ? 404 : request.headers.authorization === undefined && request.url !== '/api/health' ? 401 : 200
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 200 ? answer : {}))
-})
-server.listen(Number(env.GF_SERVER_HTTP_PORT), env.GF_SERVER_HTTP_ADDR)
+}).listen(Number(env.GF_SERVER_HTTP_PORT), env.GF_SERVER_HTTP_ADDR)
 process.on('SIGTERM', () => server.close())

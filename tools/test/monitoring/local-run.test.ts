@@ -15,9 +15,8 @@ import { freePort } from '../../src/support/ports.ts'
 import { start, type Child } from '../../src/support/processes.ts'
 import { installStandIn, tempDir, WITHOUT_GRAFANA } from './helpers.ts'
 
-// `make run`'s entry point as a user meets it: a process, on the system's Prometheus (2.42 on
-// bookworm, which reads the derived config: scrape config files inlined), stopped with Ctrl-C.
-// Grafana cannot be installed here: a stand-in executable (fake-grafana.ts) records how it was started.
+// `make run`'s entry point as a user meets it: a process, on the system's Prometheus (bookworm's
+// 2.42 reads the derived config), stopped with Ctrl-C; fake-grafana.ts records how it was started.
 
 const readYaml = (...path: string[]): any => parse(readFileSync(join(...path), 'utf8'))
 

@@ -11,8 +11,7 @@ import { PATHS, REPO_ROOT } from '../../src/support/paths.ts'
 import { freePort } from '../../src/support/ports.ts'
 import { tempDir } from './helpers.ts'
 
-// The stack's config as the cluster's Prometheus 3.x reads it, and as make run derives it for
-// the system's 2.42 (local-run.test.ts runs that one against service-a).
+// The stack's config as the cluster's Prometheus 3.x reads it, and as make run derives it for 2.42.
 
 const targets = { serviceTarget: '127.0.0.1:9000', prometheusTarget: '127.0.0.1:9090' }
 const read = (file: string): any => parse(readFileSync(join(REPO_ROOT, file), 'utf8'))
@@ -36,7 +35,7 @@ t.test('Prometheus 3.x loads the raw files in place: 15 s intervals, both jobs (
   t.same(await loaded('the Alertmanagers', async () => await api.alertmanagers()), ['http://alertmanager:9093/api/v2/alerts'])
 })
 
-t.test('the derived config inlines the scrape config files and changes only targets, rule paths, and the alerting target or block', async (t) => {
+t.test('the derived config inlines the scrape config files and changes only targets, rule paths, and the alerting target or block; it refuses a lost job or alerts that go elsewhere', async (t) => {
   const derived = parse(deriveLocalConfig(PATHS.prometheusConfig, targets))
   const source = read('prometheus/prometheus.yml')
   const [serviceA] = read('prometheus/scrape-configs/service-a.yml').scrape_configs
@@ -49,9 +48,7 @@ t.test('the derived config inlines the scrape config files and changes only targ
   t.same(parse(deriveLocalConfig(PATHS.prometheusConfig, { ...targets, interval: '1s' })).global, { scrape_interval: '1s', evaluation_interval: '1s' })
   const withAlertmanager = parse(deriveLocalConfig(PATHS.prometheusConfig, { ...targets, alertmanagerTarget: '127.0.0.1:9093' }))
   t.same(withAlertmanager, { ...derived, alerting: { alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:9093'] }] }] } })
-})
-
-t.test('the derivation keeps absolute rule paths and no rule_files, and refuses a lost job or alerts that go elsewhere', async (t) => {
+  // Edge cases: absolute rule paths and no rule_files kept; a lost job or alerts that go elsewhere refused.
   const jobs = 'scrape_configs:\n  - job_name: service-a\n    static_configs: [{ targets: [a:1] }]\n  - job_name: prometheus\n    static_configs: [{ targets: [b:2] }]\n'
   const cases: Array<[string, string, RegExp | ((derived: any) => void)]> = [
     ['absolute rule paths', `rule_files: [/etc/rules/*.yml]\n${jobs}`, (derived) => t.same(derived.rule_files, ['/etc/rules/*.yml'])],

@@ -10,8 +10,7 @@ import { freePort } from '../../src/support/ports.ts'
 import { start } from '../../src/support/processes.ts'
 import { fakeServer, tempDir, type Handler } from './helpers.ts'
 
-// The smoke check against stand-ins that answer like a healthy or a broken stack; the e2e and
-// local-run tests run it against the real service-a and Prometheus.
+// The smoke check against stand-ins of a healthy or broken stack (e2e and local-run run it on real ones).
 
 const names = readRuleNames()
 const api = (data: unknown): object => ({ status: 'success', data }) // a Prometheus API answer
