@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { PATHS } from '../support/paths.ts'
 import { serviceADashboard } from './service-a.ts'
 
@@ -13,15 +13,7 @@ export function generatedDashboards (): Array<{ file: string, json: string }> {
 
 /** The files (missing, hand-edited or left behind by a source change) that differ from what their source generates. */
 export function staleDashboards (generated = generatedDashboards()): string[] {
-  return generated.filter(({ file, json }) => readIfExists(file) !== json).map(({ file }) => file)
-}
-
-function readIfExists (file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
+  return generated.filter(({ file, json }) => !existsSync(file) || readFileSync(file, 'utf8') !== json).map(({ file }) => file)
 }
 
 if (import.meta.main) {

@@ -29,15 +29,11 @@ t.test('the generated dashboard is sound: ids, refIds, layout and datasource (th
   const dashboard = JSON.parse(generatedDashboards()[0]!.json) as Dashboard
   t.same(lintDashboard(dashboard, 'prometheus'), [])
   t.equal(dashboard.schemaVersion, 42)
-  t.equal(allPanels(dashboard).length, new Set(allPanels(dashboard).map((panel) => panel.id)).size)
   t.same(panelQueries(dashboard), panelQueries(loadDashboard(PATHS.dashboard)), 'the same queries as the checked-in file')
 })
 
 t.test('the load generator\'s traffic has panels of its own: the latency distribution and the 4xx rate', async (t) => {
-  const json = generatedDashboards()[0]!.json
-  const { panels } = JSON.parse(json) as { panels: Array<{ title: string, type: string, targets?: Array<{ format?: string }> }> }
-  const heatmap = panels.find((panel) => panel.title === 'Latency distribution')
-  t.equal(heatmap?.type, 'heatmap')
-  t.equal(heatmap?.targets?.[0]?.format, 'heatmap', 'the buckets are drawn as Prometheus made them')
-  t.match(panelQueries(JSON.parse(json) as Dashboard).find((query) => query.panel === 'Client errors (4xx) by route and status')?.expr, /status_code=~"4\.\."/)
+  const dashboard = JSON.parse(generatedDashboards()[0]!.json) as Dashboard
+  t.match(allPanels(dashboard).find((panel) => panel.title === 'Latency distribution'), { type: 'heatmap', targets: [{ format: 'heatmap' }] }, 'the buckets are drawn as Prometheus made them')
+  t.match(panelQueries(dashboard).find((query) => query.panel === 'Client errors (4xx) by route and status')?.expr, /status_code=~"4\.\."/)
 })
