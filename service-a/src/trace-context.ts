@@ -1,9 +1,7 @@
 import { trace, TraceFlags, type Span } from '@opentelemetry/api'
 
-/**
- * The active span's ids where metrics and logs point to traces. Without tracing (no SDK) there is
- * never an active span, and each of these is one cheap lookup that finds nothing.
- */
+// The active span's ids where metrics and logs point to traces. Without tracing (no SDK) there
+// is never an active span, and each of these is one cheap lookup that finds nothing.
 
 /** No exemplar, for prom-client's observe(). */
 const NONE: Record<string, string> = Object.freeze({})

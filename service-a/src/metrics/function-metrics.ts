@@ -20,8 +20,9 @@ export type Instrument = <Args extends unknown[], Result>(
 
 /**
  * Metrics on the application's own code, beside the HTTP metrics: how often each wrapped
- * function runs, how long it takes and how often it fails, and a span per call when tracing is on. Every wrapped function's series exist
- * (at zero) from the moment it is wrapped, so that rate() and ratios work from the first scrape.
+ * function runs, how long it takes and how often it fails, and a span per call when tracing is
+ * on. Every wrapped function's series exist (at zero) from the moment it is wrapped, so that
+ * rate() and ratios work from the first scrape.
  */
 export function createInstrument (registry: Registry, buckets: readonly number[]): Instrument {
   const calls = new Counter({

@@ -54,7 +54,7 @@ export function createHttpMetrics (registry: Registry): HttpMetrics {
 }
 
 /**
- * The methods that keep their own `method` label value. Node.js parses 34 methods; the others
+ * The methods that keep their own `method` label value. Node.js parses 35 methods; the others
  * (PROPFIND, MKCOL, …) share one value, as in OpenTelemetry's semantic conventions, so that a
  * scanner trying them all adds no series.
  * @see https://opentelemetry.io/docs/specs/semconv/http/http-metrics/ (http.request.method)
