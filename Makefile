@@ -22,6 +22,14 @@ $(NODE):
 	scripts/install-node.sh $(NODE_VERSION) $(TOOLS_DIR)/node
 endif
 
+# The real tools the tests run (Skaffold, kube-apiserver, etcd, kubectl, KWOK, Jaeger) are pinned
+# in the Go modules under hack/tools/ and built into .tools/bin by `make tools`; they come first
+# on the PATH of every target, so `make dev` and `make run` use them too once built.
+TOOLS_BIN ?= $(TOOLS_DIR)/bin
+export TOOLS_BIN
+export PATH := $(TOOLS_BIN):$(PATH)
+PROMETHEUS_OPERATOR_CRDS := $(TOOLS_DIR)/prometheus-operator-crds.yaml
+
 ##@ General
 
 .PHONY: help
@@ -45,6 +53,16 @@ node_modules/.package-lock.json: package-lock.json | $(NODE)
 TOOLING := node_modules/.tap-built
 $(TOOLING): node_modules/.package-lock.json
 	cd tools && npx tap build >/dev/null && touch ../$(TOOLING)
+
+.PHONY: tools
+tools: $(PROMETHEUS_OPERATOR_CRDS) ## Build the pinned Skaffold, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, etcd, KWOK and Jaeger into .tools/bin (needs Go; one of the pinned version on the PATH or in KUBEBUILDER_ASSETS is linked instead).
+	hack/tools/install.sh $(TOOLS_BIN)
+
+# The CustomResourceDefinitions that the Prometheus Operator's module ships, for the control plane of the tests.
+$(PROMETHEUS_OPERATOR_CRDS): hack/tools/prometheus-operator/go.mod
+	cd hack/tools/prometheus-operator && go mod download github.com/prometheus-operator/prometheus-operator && \
+	  cat "$$(go list -m -f '{{.Dir}}' github.com/prometheus-operator/prometheus-operator)"/example/prometheus-operator-crd/*.yaml > $@.tmp
+	mv $@.tmp $@
 
 .PHONY: deps
 deps: service-a/node_modules/.tap-built $(TOOLING) ## Install every npm dependency (and Node.js itself where the machine's is too old).
@@ -82,7 +100,7 @@ smoke: node_modules/.package-lock.json ## Check a running stack (make run or por
 # Each tap run's summary is kept here, so that `make test` can close with one count of all.
 TEST_RESULTS ?= $(RUN_DIR)/test-results
 .PHONY: test
-test: test-results-reset test-service-a lint-tools test-dashboards test-monitoring test-manifests test-containers test-bench ## Run every test of the repository (what CI runs).
+test: tools test-results-reset test-service-a lint-tools test-dashboards test-monitoring test-manifests test-containers test-cluster test-bench ## Run every test of the repository (what CI runs); builds the pinned tools first (make tools).
 	@scripts/test-summary.sh $(TEST_RESULTS)
 
 .PHONY: test-results-reset
@@ -103,14 +121,6 @@ lint-tools: $(TOOLING) ## tools/ (make run, make smoke and the stack's tests): e
 PROMETHEUS3_DIR ?= $(TOOLS_DIR)/prometheus-3
 # Alertmanager and amtool for the tests, from Debian sid (the line nearest the cluster's image).
 ALERTMANAGER_DIR ?= $(TOOLS_DIR)/alertmanager
-# The real Skaffold (2.24+) for the tests: the one on the PATH when new enough, else installed here.
-SKAFFOLD_DIR ?= $(TOOLS_DIR)/skaffold
-export SKAFFOLD := $(SKAFFOLD_DIR)/skaffold
-
-.PHONY: skaffold
-skaffold: ## Install Skaffold 2.24+ into .tools/skaffold for the tests (the PATH's when new enough), and print its version.
-	scripts/install-skaffold.sh $(SKAFFOLD_DIR)
-
 .PHONY: test-monitoring
 test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring on Prometheus 3.x: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too; amtool checks and alert delivery through a real Alertmanager.
 	scripts/install-prometheus.sh
@@ -123,8 +133,7 @@ test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools
 	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) npx tap test/support/*.test.ts test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
 
 .PHONY: test-manifests
-test-manifests: $(TOOLING) lint-tools skaffold ## Kubernetes, offline: the real Skaffold's diagnose and render (k8s/, overlays/dev) of a fresh copy, every other kustomize root, strict API schema, Pod Security restricted, cross-references, the real Prometheus and Alertmanager started with their Deployments' args.
-	scripts/require-kubectl.sh
+test-manifests: $(TOOLING) lint-tools tools ## Kubernetes, offline: the real Skaffold's diagnose and render (k8s/, overlays/dev) of a fresh copy, every other kustomize root, strict API schema, Pod Security restricted, cross-references, the real Prometheus and Alertmanager started with their Deployments' args.
 	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
 	ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) scripts/install-alertmanager.sh --tests
 	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) npx tap test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
@@ -164,7 +173,7 @@ ALERTMANAGER_IMAGE ?= $(shell sed -n 's/^ *image: *//p' alertmanager/k8s/alertma
 
 # Base images are present after setup.sh (pulled, or stand-ins built here), so builds never pull.
 .PHONY: images
-images: skaffold node_modules/.package-lock.json ## Build service-a's image and its dev stage with skaffold build through podman (stand-in base images where no registry is reachable; CONTAINERS_STANDINS=auto|always|never).
+images: tools node_modules/.package-lock.json ## Build service-a's image and its dev stage with skaffold build through podman (stand-in base images where no registry is reachable; CONTAINERS_STANDINS=auto|always|never).
 	CONTAINERS_CONF=$(CONTAINERS_CONF) NODE_VERSION=$(NODE_VERSION) PROMETHEUS_IMAGE=$(PROMETHEUS_IMAGE) ALERTMANAGER_IMAGE=$(ALERTMANAGER_IMAGE) PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) scripts/containers/setup.sh
 	CONTAINERS_CONF=$(CONTAINERS_CONF) node tools/src/containers/build-images.ts $(SERVICE_A_TAG) $(SERVICE_A_DEV_TAG)
 	$(PODMAN) images --format '{{.Repository}}:{{.Tag}} {{.Size}}' --filter reference=$(SERVICE_A_IMAGE) --filter reference=$(SERVICE_A_DEV_IMAGE)
@@ -172,6 +181,12 @@ images: skaffold node_modules/.package-lock.json ## Build service-a's image and 
 .PHONY: test-containers
 test-containers: images $(TOOLING) lint-tools ## Containers for real: skaffold build through podman; service-a's image hardened as in its Deployment, the dev stage's sync; kube play of what skaffold render gives (service-a, Prometheus, Alertmanager) with make smoke.
 	mkdir -p $(TEST_RESULTS) && cd tools && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SERVICE_A_DEV_IMAGE=$(SERVICE_A_DEV_IMAGE) npx tap test/containers/*.test.ts | tee $(TEST_RESULTS)/containers.tap
+
+# A control plane of the tests' own (etcd, kube-apiserver, kube-controller-manager, kube-scheduler
+# and KWOK's fake node on loopback), or the cluster that TEST_KUBECONFIG names.
+.PHONY: test-cluster
+test-cluster: tools images $(TOOLING) lint-tools ## Kubernetes for real: every rendered root applied to a real kube-apiserver (strict field validation, Pod Security admission), then skaffold deploy, delete and deploy again of the images skaffold build made.
+	mkdir -p $(TEST_RESULTS) && cd tools && SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) npx tap test/cluster/*.test.ts | tee $(TEST_RESULTS)/cluster.tap
 
 ##@ Kubernetes
 

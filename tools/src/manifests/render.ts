@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { parse, parseAllDocuments } from 'yaml'
-import { REPO_ROOT } from '../support/paths.ts'
+import { REPO_ROOT, tool } from '../support/paths.ts'
 import type { K8sObject } from './objects.ts'
 
-/** scripts/install-skaffold.sh puts it there (make test does). */
-const SKAFFOLD = process.env.SKAFFOLD ?? `${REPO_ROOT}.tools/skaffold/skaffold`
+const SKAFFOLD = tool('skaffold')
 
 /** The real Skaffold's stdout. A failure says both streams: Skaffold prints a hook's output, its errors included, on stdout. */
 export async function skaffold (args: readonly string[], options: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const result = await execa(SKAFFOLD, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env, reject: false })
-  if (result.failed) throw new Error(`skaffold ${args.join(' ')}: ${result.code === 'ENOENT' ? `no ${SKAFFOLD} (run scripts/install-skaffold.sh)` : `${result.stderr}\n${result.stdout}`.trim() || result.message}`)
+  if (result.failed) throw new Error(`skaffold ${args.join(' ')}: ${result.code === 'ENOENT' ? `no ${SKAFFOLD} (run make tools)` : `${result.stderr}\n${result.stdout}`.trim() || result.message}`)
   return result.stdout
 }
 
@@ -43,7 +42,7 @@ export async function skaffoldConfig<Config = Record<string, unknown>> (options:
 /** `kubectl kustomize DIR` as plain data, unknown fields included; first, like Skaffold's render hook, the git-ignored Grafana admin env file. */
 export async function render (dir: string): Promise<K8sObject[]> {
   await execa('bash', ['scripts/grafana-admin-secret.sh'], { cwd: REPO_ROOT })
-  return parseObjects((await execa('kubectl', ['kustomize', dir], { cwd: REPO_ROOT })).stdout)
+  return parseObjects((await execa(tool('kubectl'), ['kustomize', dir], { cwd: REPO_ROOT })).stdout)
 }
 
 export function parseObjects (text: string): K8sObject[] {

@@ -1,15 +1,11 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { execa } from 'execa'
 import { resolveService } from './config-refs.ts'
 import { containersOf, describe, podTemplates, type K8sObject } from './objects.ts'
-import { parseObjects } from './render.ts'
 
 /** The fields these checks read of Skaffold's effective config (`skaffoldConfig()`, paths absolute). */
 export interface SkaffoldConfig {
   build?: { artifacts?: Array<{ image: string, context: string, docker?: { dockerfile?: string, target?: string }, sync?: object }>, local?: { push?: boolean } }
-  deploy?: { kubectl?: { hooks?: { before?: Array<{ host?: { command: string[], dir?: string } }> } } }
   portForward?: Array<{ resourceType?: string, resourceName?: string, namespace?: string, port?: number | string }>
 }
 
@@ -64,37 +60,4 @@ export function checkDevOverlay (objects: readonly K8sObject[]): string[] {
     if (grace > 30) errors.push(`${describe(owner)}: terminationGracePeriodSeconds ${grace} exceeds 30 s in the dev loop`)
   }
   return errors
-}
-
-// A kubectl that needs no cluster: it checks the context Skaffold resolved and prints the files
-// that `apply -f` would apply.
-const KUBECTL = `#!/bin/sh
-set -e
-[ "$1 $2" = "--context $SKAFFOLD_KUBE_CONTEXT" ] || { echo "kubectl $*: not in Skaffold's kube context" >&2; exit 1; }
-while [ $# -gt 0 ]; do if [ "$1" = -f ]; then cat "$2"; echo ---; fi; shift; done
-`
-
-/**
- * The dev profile's before-deploy hooks run as Skaffold runs them, in their `dir` or else in the
- * caller's folder (`callerDir`), with a kubectl stub: they must apply Namespace `namespace`, which
- * overlays/dev leaves out.
- */
-export async function checkNamespaceHook (config: SkaffoldConfig, namespace: string, callerDir: string): Promise<string[]> {
-  const bin = await mkdtemp(join(tmpdir(), 'kubectl-stub-'))
-  try {
-    await writeFile(join(bin, 'kubectl'), KUBECTL)
-    await chmod(join(bin, 'kubectl'), 0o755)
-    const applied: K8sObject[] = []
-    for (const { host } of config.deploy?.kubectl?.hooks?.before ?? []) {
-      const [command = '', ...args] = host?.command ?? []
-      const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, SKAFFOLD_KUBE_CONTEXT: 'minikube' }
-      const run = await execa(command, args, { cwd: host?.dir ?? callerDir, env, reject: false })
-      if (run.failed) return [`skaffold.yaml (dev profile): before-deploy hook ${host?.command.join(' ')} fails: ${run.stderr.trim()}`]
-      applied.push(...parseObjects(run.stdout))
-    }
-    if (applied.some((o) => o.kind === 'Namespace' && o.metadata.name === namespace)) return []
-    return [`skaffold.yaml (dev profile): no before-deploy hook applies Namespace ${namespace}, which overlays/dev leaves out`]
-  } finally {
-    await rm(bin, { recursive: true, force: true })
-  }
 }

@@ -15,3 +15,7 @@ export const PATHS = {
   serviceA: `${REPO_ROOT}service-a`,
   runDir: `${REPO_ROOT}.run`
 } as const
+
+/** Where `make tools` (hack/tools/install.sh) puts the pinned tools the tests run. */
+export const TOOLS_BIN = process.env.TOOLS_BIN ?? `${REPO_ROOT}.tools/bin`
+export const tool = (name: 'skaffold' | 'kubectl' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kwok' | 'jaeger'): string => `${TOOLS_BIN}/${name}`

@@ -2,13 +2,12 @@ import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { parse } from 'yaml'
 import { checkConfigRefs } from '../../src/manifests/config-refs.ts'
-import { checkContainers, checkPartOf, checkPodSecurity, MIN_KUBERNETES_VERSION } from '../../src/manifests/containers.ts'
+import { checkContainers, checkHardening, checkPartOf, MIN_KUBERNETES_VERSION } from '../../src/manifests/containers.ts'
 import { checkCrossRefs } from '../../src/manifests/cross-refs.ts'
 import { checkNetworkFlows, networkFlows } from '../../src/manifests/network-flows.ts'
 import type { K8sObject } from '../../src/manifests/objects.ts'
 import { checkJobLabel } from '../../src/manifests/operator-files.ts'
 import { parseObjects, skaffoldConfig } from '../../src/manifests/render.ts'
-import { checkSchema } from '../../src/manifests/schema.ts'
 import { checkDevOverlay, type SkaffoldConfig } from '../../src/manifests/skaffold.ts'
 import { REPO_ROOT } from '../../src/support/paths.ts'
 import { add, edit, expect, KUSTOMIZE_ROOTS, patched, remove, rendered, replace, TAG, unhashed, type Change } from './fixtures.ts'
@@ -36,8 +35,7 @@ type Check = (objects: K8sObject[], root: string, minimum?: string) => string[] 
 
 /** Each check with the roots it passes on; `containers@1.29` runs it for Kubernetes 1.29. */
 const CHECKS: Record<string, [Check, readonly string[]]> = {
-  schema: [checkSchema, KUSTOMIZE_ROOTS],
-  podSecurity: [(objects, root) => checkPodSecurity(objects, root === 'overlays/dev' ? SYNCED : []), KUSTOMIZE_ROOTS],
+  hardening: [(objects, root) => checkHardening(objects, root === 'overlays/dev' ? SYNCED : []), KUSTOMIZE_ROOTS],
   containers: [(objects, _, minimum) => checkContainers(objects, ARTIFACTS, minimum), KUSTOMIZE_ROOTS],
   crossRefs: [checkCrossRefs, KUSTOMIZE_ROOTS],
   // A component root alone lacks the Services that its config files name, and gets the label from k8s/.
@@ -61,7 +59,7 @@ t.test("the dev render keeps every Deployment of k8s/ with its images and mounts
     t.same(shape(dev.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment.metadata.name)), shape(deployment), `Deployment/${deployment.metadata.name}`)
   }
   t.same(SYNCED, [`service-a:${TAG}`])
-  t.same(checkPodSecurity(dev), ['load-generator', 'service-a'].map((name) => `Deployment/${name}: container ${name}: readOnlyRootFilesystem must be true (writable paths are volumes)`))
+  t.same(checkHardening(dev), ['load-generator', 'service-a'].map((name) => `Deployment/${name}: container ${name}: readOnlyRootFilesystem must be true (writable paths are volumes)`))
 })
 
 t.test("the per-pod component's own files carry part-of, for any overlay that uses it; the README and docs/kubernetes.md state the minimum Kubernetes", async (t) => {
@@ -88,7 +86,6 @@ t.test("without NetworkPolicies every pod reaches every port; docs/kubernetes.md
 const [POD, MR, OPERATOR, PM, name] = ['/spec/template/spec', 'overlays/multi-replica', 'overlays/prometheus-operator', '/spec/podMetricsEndpoints/0', 'app.kubernetes.io/name']
 const C = `${POD}/containers/0`
 const SC = `${C}/securityContext`
-const HARDENED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }
 const [P, G, S] = ['Deployment/prometheus: container prometheus:', 'Deployment/grafana: container grafana:', 'Deployment/service-a: container service-a']
 const discovery = (message: string): string => `Deployment/prometheus: /etc/prometheus/scrape-configs/service-a.yml: job service-a: ${message}`
 const GO = 'GOMEMLIMIT must come from its own limits.memory (valueFrom.resourceFieldRef)'
@@ -98,47 +95,8 @@ const sidecar = add(`${POD}/initContainers`, [{ name: 'proxy', image: 'proxy:1',
 
 /** [check, what is broken, root, changes by `Kind/name` (null: left out), every message the check must give]. */
 const cases: Array<[string, string, string, Record<string, Change[] | null>, string[]]> = [
-  ['schema', 'misspelled fields', 'service-a', { 'Deployment/service-a': [add(`${POD}/contianers`, []), add(`${C}/imagePullPolicyy`, 'Always')] }, [
-    'Deployment/service-a: spec.template.spec.containers[0].imagePullPolicyy: unknown field "imagePullPolicyy"', 'Deployment/service-a: spec.template.spec.contianers: unknown field "contianers"']],
-  ['schema', 'unknown fields inside maps and lists', 'grafana', { 'Deployment/grafana': [add(`${C}/env/0/valueFrom/secretKeyRef/optinal`, true), add(`${POD}/volumes/0/configMap/itemz`, [])] }, [
-    'Deployment/grafana: spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.optinal: unknown field "optinal"', 'Deployment/grafana: spec.template.spec.volumes[0].configMap.itemz: unknown field "itemz"']],
-  ['schema', 'a wrong type, a bad enum value, a missing required field', 'service-a', { 'Deployment/service-a': [replace(`${C}/ports/0/containerPort`, '8080'), add(`${C}/imagePullPolicy`, 'Sometimes'), remove('/spec/selector')] }, [
-    'Deployment/service-a: spec: must have required property selector',
-    'Deployment/service-a: spec.template.spec.containers[0].imagePullPolicy: must be equal to one of the allowed values (Always, IfNotPresent, Never)',
-    'Deployment/service-a: spec.template.spec.containers[0].ports[0].containerPort: must be integer']],
-  ['schema', 'a spec that is no object', 'service-a', { 'Service/service-a': [replace('/spec', 'none')] }, ['Service/service-a: spec: must be object']],
-  ['schema', 'ConfigMap data that is no map', 'prometheus', { 'ConfigMap/prometheus-config': [replace('/data', 'x')] }, ['ConfigMap/prometheus-config-<hash>: data: must be object']],
-  ['schema', 'a RoleBinding without roleRef', MR, { 'RoleBinding/prometheus': [remove('/roleRef')] }, ['RoleBinding/prometheus: (root): must have required property roleRef']],
-  ['schema', 'a kind of an unknown API group', 'service-a', { 'ServiceAccount/service-a': [replace('/apiVersion', 'example.com/v1'), replace('/kind', 'Widget')] }, ['Widget/service-a: no schema for apiVersion example.com/v1 kind Widget']],
-  ['schema', 'an unknown kind of a known group', 'service-a', { 'ServiceAccount/service-a': [replace('/kind', 'Gadget')] }, ['Gadget/service-a: no schema for apiVersion v1 kind Gadget']],
-  ['schema', 'a misspelled field of a custom resource', OPERATOR, { 'PodMonitor/service-a': [add('/spec/jobLable', 'x')] }, ['PodMonitor/service-a: spec.jobLable: unknown field "jobLable"']],
-  ['schema', 'wrong types, unknown and missing fields of custom resources', OPERATOR, {
-    'PodMonitor/service-a': [add(`${PM}/interval`, 15), add(`${PM}/relabelings`, [{ targetLabel: 'job', sourceLabelz: ['x'] }])],
-    'PrometheusRule/service-a-alerts': [add('/spec/groups/0/rules/0/expresion', 'up'), remove('/spec/groups/1/name')]
-  }, [...Array<string>(2).fill('PodMonitor/service-a: spec.podMetricsEndpoints[0].interval: must be string'),
-    'PodMonitor/service-a: spec.podMetricsEndpoints[0].relabelings[0].sourceLabelz: unknown field "sourceLabelz"',
-    'PrometheusRule/service-a-alerts: spec.groups[1]: must have required property name', 'PrometheusRule/service-a-alerts: spec.groups[0].rules[0].expresion: unknown field "expresion"']],
-  ['schema', 'an unknown kind of the operator', OPERATOR, { 'PodMonitor/service-a': [replace('/kind', 'PodMonitorr')] }, ['PodMonitorr/service-a: no schema for apiVersion monitoring.coreos.com/v1 kind PodMonitorr']],
-
-  ['podSecurity', 'runAsNonRoot unset', 'prometheus', { 'Deployment/prometheus': [remove(`${POD}/securityContext/runAsNonRoot`), remove(`${SC}/runAsNonRoot`)] }, [`${P} runAsNonRoot must be true`]],
-  ['podSecurity', 'a container overriding runAsNonRoot', 'prometheus', { 'Deployment/prometheus': [replace(`${SC}/runAsNonRoot`, false)] }, [`${P} runAsNonRoot must be true`]],
-  ['podSecurity', 'no numeric UID', 'prometheus', { 'Deployment/prometheus': [remove(`${POD}/securityContext/runAsUser`)] }, [`${P} runAsUser must be a numeric non-root UID`]],
-  ['podSecurity', 'UID 0', 'prometheus', { 'Deployment/prometheus': [add(`${SC}/runAsUser`, 0)] }, [`${P} runAsUser must be a numeric non-root UID`]],
-  ['podSecurity', 'no seccomp profile', 'prometheus', { 'Deployment/prometheus': [remove(`${POD}/securityContext/seccompProfile`)] }, [`${P} seccompProfile.type must be RuntimeDefault or Localhost`]],
-  ['podSecurity', 'seccomp Unconfined', 'prometheus', { 'Deployment/prometheus': [add(`${SC}/seccompProfile`, { type: 'Unconfined' })] }, [`${P} seccompProfile.type must be RuntimeDefault or Localhost`]],
-  ['podSecurity', 'privileged', 'prometheus', { 'Deployment/prometheus': [add(`${SC}/privileged`, true)] }, [`${P} privileged must not be true`]],
-  ['podSecurity', 'privilege escalation allowed', 'prometheus', { 'Deployment/prometheus': [remove(`${SC}/allowPrivilegeEscalation`)] }, [`${P} allowPrivilegeEscalation must be false`]],
-  ['podSecurity', 'capabilities kept', 'prometheus', { 'Deployment/prometheus': [remove(`${SC}/capabilities`)] }, [`${P} capabilities must drop ALL`]],
-  ['podSecurity', 'a capability added', 'prometheus', { 'Deployment/prometheus': [add(`${SC}/capabilities/add`, ['NET_BIND_SERVICE', 'SYS_ADMIN'])] }, [`${P} capability SYS_ADMIN must not be added`]],
-  ['podSecurity', 'no container securityContext', 'prometheus', { 'Deployment/prometheus': [remove(SC)] }, [`${P} allowPrivilegeEscalation must be false`, `${P} capabilities must drop ALL`, `${P} ${READ_ONLY}`]],
-  ['podSecurity', 'no security settings at all', 'prometheus', { 'Deployment/prometheus': [remove(`${POD}/securityContext`), remove(SC)] }, [`${P} runAsNonRoot must be true`, `${P} runAsUser must be a numeric non-root UID`,
-    `${P} seccompProfile.type must be RuntimeDefault or Localhost`, `${P} allowPrivilegeEscalation must be false`, `${P} capabilities must drop ALL`, `${P} ${READ_ONLY}`]],
-  ['podSecurity', 'a host port', 'prometheus', { 'Deployment/prometheus': [add(`${C}/ports/0/hostPort`, 9090)] }, [`${P} hostPort 9090 must not be used`]],
-  ['podSecurity', 'host namespaces', 'prometheus', { 'Deployment/prometheus': ['hostNetwork', 'hostPID', 'hostIPC'].map((field) => add(`${POD}/${field}`, true)) }, ['hostNetwork', 'hostPID', 'hostIPC'].map((field) => `Deployment/prometheus: ${field} must not be true`)],
-  ['podSecurity', 'a hostPath volume and a volume without type', 'prometheus', { 'Deployment/prometheus': [add(`${POD}/volumes/-`, { name: 'host', hostPath: { path: '/data' } }), add(`${POD}/volumes/-`, { name: 'typeless' })] }, [
-    'Deployment/prometheus: volume host: type hostPath is not allowed', 'Deployment/prometheus: volume typeless: type undefined is not allowed']],
-  ['podSecurity', 'an init container running as root', 'prometheus', { 'Deployment/prometheus': [add(`${POD}/initContainers`, [{ name: 'init', image: 'busybox:1', securityContext: { ...HARDENED, runAsUser: 0 } }])] }, ['Deployment/prometheus: container init: runAsUser must be a numeric non-root UID']],
-  ['podSecurity', "a writable root in the dev overlay other than service-a's", 'overlays/dev', { 'Deployment/grafana': [replace(`${SC}/readOnlyRootFilesystem`, false)] }, [`${G} ${READ_ONLY}`]],
+  ['hardening', 'no numeric UID', 'prometheus', { 'Deployment/prometheus': [remove(`${POD}/securityContext/runAsUser`)] }, [`${P} runAsUser must be a numeric non-root UID`]],
+  ['hardening', "a writable root in the dev overlay other than service-a's", 'overlays/dev', { 'Deployment/grafana': [replace(`${SC}/readOnlyRootFilesystem`, false)] }, [`${G} ${READ_ONLY}`]],
 
   ['containers', 'a missing probe, request or limit', 'grafana', { 'Deployment/grafana': [remove(`${C}/readinessProbe`), remove(`${C}/resources/limits/memory`), remove(`${C}/resources/requests`)] }, [
     `${G} readinessProbe is missing`, `${G} resources.requests.cpu is missing`, `${G} resources.requests.memory is missing`, `${G} resources.limits.memory is missing`]],

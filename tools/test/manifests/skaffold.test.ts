@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import t from 'tap'
 import { parse } from 'yaml'
 import { containersOf, describe, ofKind, podTemplates } from '../../src/manifests/objects.ts'
 import { render, skaffold, skaffoldConfig, skaffoldRender } from '../../src/manifests/render.ts'
-import { checkNamespaceHook, checkSkaffold, type SkaffoldConfig } from '../../src/manifests/skaffold.ts'
+import { checkSkaffold, type SkaffoldConfig } from '../../src/manifests/skaffold.ts'
 import { REPO_ROOT } from '../../src/support/paths.ts'
 import { freshClone, rendered, SKAFFOLD_ROOTS, TAG } from './fixtures.ts'
 
@@ -23,15 +22,14 @@ t.test('skaffold diagnose accepts the config and every profile; each deploys the
   }
 })
 
-/** Our checks of what Skaffold accepts (the dev profile's namespace hook included) for a config of the clone, its render expected to carry `tag`. */
+/** Our checks of what Skaffold accepts for a config of the clone, its render expected to carry `tag`. */
 async function ourChecks (options: { file?: string, profile?: string }, tag = TAG): Promise<string[]> {
   const config = await skaffoldConfig<SkaffoldConfig>({ ...options, cwd: clone })
   const root = Object.keys(SKAFFOLD_ROOTS).find((r) => SKAFFOLD_ROOTS[r] === options.profile)!
-  return [...await checkSkaffold(config, await skaffoldRender({ ...options, cwd: clone, tag: TAG }), await render(root), tag),
-    ...options.profile === 'dev' ? await checkNamespaceHook(config, 'metrics-stack', tmpdir()) : []]
+  return await checkSkaffold(config, await skaffoldRender({ ...options, cwd: clone, tag: TAG }), await render(root), tag)
 }
 
-t.test('skaffold render on a fresh clone runs the hook, tags every service-a container and changes no other image; the dev hook applies the Namespace', async (t) => {
+t.test('skaffold render on a fresh clone runs the hook, tags every service-a container and changes no other image', async (t) => {
   t.notOk(existsSync(join(clone, 'grafana/grafana-admin.secret.env')), 'the clone has no Grafana admin env file')
   for (const [root, profile] of Object.entries(SKAFFOLD_ROOTS)) {
     const secret = ofKind(await rendered(root), 'Secret').find((s) => s.metadata?.name?.startsWith('grafana-admin-'))
@@ -52,7 +50,7 @@ async function brokenConfig (edits: Array<[string, string]>): Promise<string> {
 }
 
 /** [what is broken, text edits, profile, what fails]: Skaffold's own message where it rejects the file itself, else every message of our checks. */
-const [HOOK, PF] = ['skaffold.yaml (dev profile): ', 'skaffold.yaml: port forward ']
+const PF = 'skaffold.yaml: port forward '
 const broken: Array<[string, Array<[string, string]>, string | undefined, RegExp | string[]]> = [
   ['a misspelled field', [['      context: service-a', '      contxt: service-a']], undefined, /field contxt not found in type latest\.Artifact/],
   ['a misspelled port forward field', [['    localPort: 9000', '    localport: 9000']], undefined, /field localport not found in type latest\.PortForwardResource/],
@@ -70,12 +68,7 @@ const broken: Array<[string, Array<[string, string]>, string | undefined, RegExp
     `${PF}service/grafana:3000 in namespace undefined is no Service of the stack (grafana)`, `${PF}pod/alertmanager:9093 in namespace metrics-stack is no Service: only Services are checked`]],
   ['an artifact that no container runs', [['    - image: service-a\n', '    - image: service-b\n']], undefined, ['Deployment/service-a: container service-a: image service-a is built by no artifact', 'skaffold.yaml: artifact service-b is the image of no container']],
   ['a docker target that is no stage of the Dockerfile', [['        value: dev\n', '        value: debug\n']], 'dev', ['skaffold.yaml: artifact service-a: target debug is no stage of its Dockerfile']],
-  ['push: false', [['build:\n  artifacts:', 'build:\n  local:\n    push: false\n  artifacts:']], undefined, ['skaffold.yaml build.local.push: false never pushes, so a remote cluster cannot pull service-a (Skaffold already skips pushes to local clusters)']],
-  ['the dev namespace hook on a file that holds no Namespace', [['apply -f k8s/namespace.yaml', 'apply -f k8s/kustomization.yaml']], 'dev', [
-    `${HOOK}no before-deploy hook applies Namespace metrics-stack, which overlays/dev leaves out`]],
-  ["the dev namespace hook without dir (the caller's folder)", [['                dir: .\n', '']], 'dev', [
-    `${HOOK}before-deploy hook sh -c kubectl --context "$SKAFFOLD_KUBE_CONTEXT" apply -f k8s/namespace.yaml fails: cat: k8s/namespace.yaml: No such file or directory`]],
-  ['the dev namespace hook without --context', [['kubectl --context \\"$SKAFFOLD_KUBE_CONTEXT\\" apply', 'kubectl apply']], 'dev', [`${HOOK}before-deploy hook sh -c kubectl apply -f k8s/namespace.yaml fails: kubectl apply -f k8s/namespace.yaml: not in Skaffold's kube context`]]
+  ['push: false', [['build:\n  artifacts:', 'build:\n  local:\n    push: false\n  artifacts:']], undefined, ['skaffold.yaml build.local.push: false never pushes, so a remote cluster cannot pull service-a (Skaffold already skips pushes to local clusters)']]
 ]
 
 for (const [what, edits, profile, expected] of broken) {

@@ -10,7 +10,8 @@ import { prometheus3, startPrometheus } from '../../src/monitoring/prometheus-se
 import { smoke } from '../../src/smoke/checks.ts'
 import { fetchJson, request, waitFor } from '../../src/support/http.ts'
 import { freePort } from '../../src/support/ports.ts'
-import { fakeServer, installStandIn, WITHOUT_GRAFANA } from './helpers.ts'
+import { TOOLS_BIN } from '../../src/support/paths.ts'
+import { fakeServer, WITHOUT_GRAFANA } from './helpers.ts'
 
 // What `make run` starts by default (service-a, its load generator as the only traffic, the
 // stack's config and rules) on Prometheus 3.x, on free loopback ports, without Grafana. Test
@@ -24,8 +25,8 @@ let stack: LocalStack
 let prometheus: PrometheusApi
 
 t.before(async () => {
-  // A stand-in Jaeger on PATH (none can be installed here): make run starts it, and service-a traces.
-  const env = { ...process.env, PATH: `${installStandIn(runDir, 'jaeger')}:${WITHOUT_GRAFANA}`, REQUESTS_PER_SECOND: '40', SUMMARY_INTERVAL_MS: '2000' }
+  // The real Jaeger that make tools built, first on the PATH: make run starts it, and service-a traces.
+  const env = { ...process.env, PATH: `${TOOLS_BIN}:${WITHOUT_GRAFANA}`, REQUESTS_PER_SECOND: '40', SUMMARY_INTERVAL_MS: '2000' }
   stack = await startLocalStack({ servicePort: await freePort(), prometheusPort: await freePort(), grafanaPort: await freePort(), runDir, prometheus: prometheus3(), interval: `${INTERVAL_SECONDS}s`, load: true, serviceLogFile: join(runDir, 'service-a.log'), log: () => {}, env })
   t.teardown(() => stack.stop())
   prometheus = new PrometheusApi(stack.prometheusUrl)
@@ -65,8 +66,8 @@ t.test('from a slow bucket to the very request: each exemplar query of the dashb
     t.match(found.map(({ traceId }) => traceId), found.map(() => /^[0-9a-f]{32}$/), `${query.panel} (${query.refId}): ${found.length} exemplars, each a trace_id`)
     // What Grafana's Jaeger datasource asks when an exemplar is clicked; the SDK exports in batches.
     const { traceId, seriesLabels } = found[0]!
-    const trace = await within(`trace ${traceId} in Jaeger`, async () => await fetchJson<{ data: Array<{ spans: Array<{ name: string }> }> }>(`${stack.jaegerUrl}/api/traces/${traceId}`).catch(() => undefined), (answer) => answer !== undefined)
-    const names = trace!.data[0]!.spans.map((span) => span.name)
+    const trace = await within(`trace ${traceId} in Jaeger`, async () => await fetchJson<{ data: Array<{ spans: Array<{ operationName: string }> }> }>(`${stack.jaegerUrl}/api/traces/${traceId}`).catch(() => undefined), (answer) => answer !== undefined)
+    const names = trace!.data[0]!.spans.map((span) => span.operationName)
     const expected = seriesLabels.function ?? `${seriesLabels.method} ${seriesLabels.route}`
     t.ok(names.includes(expected), `its trace is in Jaeger, with the span of that ${seriesLabels.function === undefined ? 'request' : 'call'} (${expected}): ${names.join(', ')}`)
   }

@@ -2,8 +2,9 @@ import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Test } from 'tap'
+import { TOOLS_BIN } from '../../src/support/paths.ts'
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void
 
@@ -27,12 +28,12 @@ export function tempDir (t: Test): string {
   return dir
 }
 
-/** Puts dir/bin/NAME, which runs fake-grafana.ts or fake-jaeger.ts with this Node.js (neither can be installed here); returns dir/bin. */
-export function installStandIn (dir: string, name: 'grafana' | 'grafana-server' | 'jaeger'): string {
+/** Puts dir/bin/NAME, which runs fake-grafana.ts with this Node.js (Grafana cannot be installed here); returns dir/bin. */
+export function installStandIn (dir: string, name: 'grafana' | 'grafana-server'): string {
   mkdirSync(join(dir, 'bin'), { recursive: true })
   writeFileSync(join(dir, 'bin', name), `#!/bin/sh\nexec "${process.execPath}" "${join(import.meta.dirname, `fake-${name.split('-')[0]}.ts`)}" "$@"\n`, { mode: 0o755 })
   return join(dir, 'bin')
 }
 
-/** PATH without the folders of an installed Grafana: the runs that need none start none. */
-export const WITHOUT_GRAFANA = process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir)).join(':')
+/** PATH without the folders of an installed Grafana, nor .tools/bin's Jaeger: the runs that need them put them first. */
+export const WITHOUT_GRAFANA = process.env.PATH!.split(':').filter((dir) => !/grafana/.test(dir) && resolve(dir) !== resolve(TOOLS_BIN)).join(':')
