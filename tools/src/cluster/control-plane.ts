@@ -57,7 +57,7 @@ export async function startControlPlane ({ nodes = false }: { nodes?: boolean } 
     const token = randomUUID()
     await writeFile(tokens, `${token},admin,admin,system:masters\n`)
     await mkdir(certs)
-    const apiServer = start(tool('kube-apiserver'), [`--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+    const apiServer = start(tool('kube-apiserver'), [`--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--endpoint-reconciler-type=none', `--secure-port=${apiPort}`,
       `--cert-dir=${certs}`, '--service-cluster-ip-range=10.96.0.0/16', '--authorization-mode=RBAC', '--allow-privileged=true',
       '--service-account-issuer=https://kubernetes.default.svc', `--service-account-key-file=${saPub}`, `--service-account-signing-key-file=${saKey}`,
       `--token-auth-file=${tokens}`, ...nodes ? [] : ['--disable-admission-plugins=ServiceAccount']], { name: 'kube-apiserver' })
