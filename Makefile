@@ -26,9 +26,10 @@ endif
 # in the Go modules under hack/tools/ and built into .tools/bin by `make tools`; they come first
 # on the PATH of every target, so `make dev` and `make run` use them too once built.
 TOOLS_BIN ?= $(TOOLS_DIR)/bin
-export TOOLS_BIN
+export TOOLS_DIR TOOLS_BIN
 export PATH := $(TOOLS_BIN):$(PATH)
 PROMETHEUS_OPERATOR_CRDS := $(TOOLS_DIR)/prometheus-operator-crds.yaml
+KWOK_STAGES := $(TOOLS_DIR)/kwok-stages.yaml
 
 ##@ General
 
@@ -55,13 +56,20 @@ $(TOOLING): node_modules/.package-lock.json
 	cd tools && npx tap build >/dev/null && touch ../$(TOOLING)
 
 .PHONY: tools
-tools: $(PROMETHEUS_OPERATOR_CRDS) ## Build the pinned Skaffold, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, etcd, KWOK and Jaeger into .tools/bin (needs Go; one of the pinned version on the PATH or in KUBEBUILDER_ASSETS is linked instead).
+tools: $(PROMETHEUS_OPERATOR_CRDS) $(KWOK_STAGES) ## Build the pinned Skaffold, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, etcd, KWOK and Jaeger into .tools/bin (needs Go; one of the pinned version on the PATH or in KUBEBUILDER_ASSETS is linked instead).
 	hack/tools/install.sh $(TOOLS_BIN)
 
 # The CustomResourceDefinitions that the Prometheus Operator's module ships, for the control plane of the tests.
 $(PROMETHEUS_OPERATOR_CRDS): hack/tools/prometheus-operator/go.mod
 	cd hack/tools/prometheus-operator && go mod download github.com/prometheus-operator/prometheus-operator && \
 	  cat "$$(go list -m -f '{{.Dir}}' github.com/prometheus-operator/prometheus-operator)"/example/prometheus-operator-crd/*.yaml > $@.tmp
+	mv $@.tmp $@
+
+# KWOK's own "fast" stages, from its module: nodes turn Ready and keep their heartbeat, Pods turn
+# Running and Ready, deleted Pods go (what kwokctl gives a cluster by default).
+$(KWOK_STAGES): hack/tools/kwok/go.mod
+	cd hack/tools/kwok && go mod download sigs.k8s.io/kwok && stages="$$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage" && \
+	  awk 'FNR == 1 { print "---" } 1' $$(ls "$$stages"/node/fast/*.yaml "$$stages"/node/heartbeat/*.yaml "$$stages"/pod/fast/*.yaml | grep -v /kustomization.yaml) > $@.tmp
 	mv $@.tmp $@
 
 .PHONY: deps

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { stringify } from 'yaml'
-import { tool } from '../support/paths.ts'
+import { tool, TOOLS_DIR } from '../support/paths.ts'
 import { freePort } from '../support/ports.ts'
 import { start, startReady, untilReady, type Child } from '../support/processes.ts'
 
@@ -81,7 +81,7 @@ export async function startControlPlane ({ nodes = false }: { nodes?: boolean } 
         `--root-ca-file=${join(certs, 'apiserver.crt')}`, '--use-service-account-credentials=false'], { name: 'kube-controller-manager' })
       children.push(manager)
       children.push(start(tool('kube-scheduler'), [...common, `--secure-port=${await freePort()}`], { name: 'kube-scheduler' }))
-      children.push(start(tool('kwok'), [`--kubeconfig=${kubeconfig}`, '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      children.push(start(tool('kwok'), [`--kubeconfig=${kubeconfig}`, `--config=${TOOLS_DIR}/kwok-stages.yaml`, '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
         '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1', `--server-address=127.0.0.1:${await freePort()}`], { name: 'kwok' }))
       const node = await kubectl(['apply', '-f', '-'], JSON.stringify(FAKE_NODE))
       if (!node.ok) throw new Error(`the fake node: ${node.stderr}`)

@@ -3,7 +3,7 @@ import t from 'tap'
 import { stringify } from 'yaml'
 import { testCluster } from '../../src/cluster/control-plane.ts'
 import { describe, podTemplates, type K8sObject } from '../../src/manifests/objects.ts'
-import { REPO_ROOT } from '../../src/support/paths.ts'
+import { REPO_ROOT, TOOLS_DIR } from '../../src/support/paths.ts'
 import { add, patched, remove, rendered, replace, type Change } from '../manifests/fixtures.ts'
 
 // A real kube-apiserver judges what users apply, with the code every cluster runs: strict field
@@ -21,7 +21,7 @@ async function apply (objects: readonly K8sObject[], dryRun = false): Promise<{ 
 // The Namespace as users get it (k8s/namespace.yaml, which the dev loop's hook applies alone too),
 // and the Prometheus Operator's CRDs (make tools writes them from its Go module), before anything else.
 const namespace = await apply([(await rendered('k8s')).find((o) => o.kind === 'Namespace')!])
-const crds = await cluster.kubectl(['apply', '--server-side', '-f', `${REPO_ROOT}.tools/prometheus-operator-crds.yaml`])
+const crds = await cluster.kubectl(['apply', '--server-side', '-f', `${TOOLS_DIR}/prometheus-operator-crds.yaml`])
 if (!namespace.ok || !crds.ok) throw new Error(`cannot prepare the cluster: ${namespace.stderr}${crds.stderr}`)
 await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/podmonitors.monitoring.coreos.com', 'crd/prometheusrules.monitoring.coreos.com'])
 

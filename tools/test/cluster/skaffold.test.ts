@@ -13,7 +13,7 @@ const env = { ...process.env, KUBECONFIG: cluster.kubeconfig }
 // What `make images` built with `skaffold build` through podman: the hardened image and the dev stage.
 const IMAGES = { run: process.env.SERVICE_A_IMAGE ?? 'docker.io/library/service-a:latest', dev: process.env.SERVICE_A_DEV_IMAGE ?? 'docker.io/library/service-a:dev' }
 
-const deploy = async (profile?: 'dev'): Promise<string> => await skaffold(['deploy', '--images', `service-a=${IMAGES[profile ?? 'run']}`, '--status-check=true', '--status-check-deadline=180s',
+const deploy = async (profile?: 'dev'): Promise<string> => await skaffold(['deploy', '--images', `service-a=${IMAGES[profile ?? 'run']}`, '--status-check=true',
   ...profile === undefined ? [] : ['-p', profile]], { cwd: clone, env })
 const deployments = async (): Promise<string[]> => (await cluster.kubectl(['get', 'deployments', '-n', 'metrics-stack', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.readyReplicas}/{.spec.replicas} {end}'])).stdout.trim().split(' ').filter(Boolean).sort()
 
