@@ -26,7 +26,7 @@ let prometheus: PrometheusApi
 t.before(async () => {
   // A stand-in Jaeger on PATH (none can be installed here): make run starts it, and service-a traces.
   const env = { ...process.env, PATH: `${installStandIn(runDir, 'jaeger')}:${WITHOUT_GRAFANA}`, REQUESTS_PER_SECOND: '40', SUMMARY_INTERVAL_MS: '2000' }
-  stack = await startLocalStack({ servicePort: await freePort(), prometheusPort: await freePort(), grafanaPort: await freePort(), runDir, prometheus: prometheus3(), interval: `${INTERVAL_SECONDS}s`, load: true, serviceLogFile: join(runDir, 'service-a.log'), log: () => {}, env })
+  stack = await startLocalStack({ servicePort: await freePort(), prometheusPort: await freePort(), grafanaPort: await freePort(), runDir, prometheus: prometheus3(), interval: `${INTERVAL_SECONDS}s`, load: true, log: () => {}, env })
   t.teardown(() => stack.stop())
   prometheus = new PrometheusApi(stack.prometheusUrl)
   t.comment(`Prometheus ${await prometheus.version()}`)
