@@ -35,10 +35,11 @@ KWOK_STAGES := $(TOOLS_DIR)/kwok-stages.yaml
 
 .PHONY: help
 help: ## Show this help.
-	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
 
-# npm ci runs again only when the lockfile changes. service-a is its own package (the image's
-# build context); tools/ and bench/ are one npm workspace with one lockfile at the root.
+# npm ci runs again only when the lockfile changes. service-a and load-generator are packages of
+# their own (each an image's build context); tools/ and bench/ are one npm workspace with one
+# lockfile at the root.
 %/node_modules/.package-lock.json: %/package-lock.json | $(NODE)
 	npm ci --prefix $* --no-audit --no-fund
 
@@ -73,7 +74,7 @@ $(KWOK_STAGES): hack/tools/kwok/go.mod
 	mv $@.tmp $@
 
 .PHONY: deps
-deps: service-a/node_modules/.tap-built $(TOOLING) ## Install every npm dependency (and Node.js itself where the machine's is too old).
+deps: service-a/node_modules/.tap-built load-generator/node_modules/.tap-built $(TOOLING) ## Install every npm dependency (and Node.js itself where the machine's is too old).
 
 ##@ Run
 
@@ -82,13 +83,13 @@ PROMETHEUS_PORT ?= 9090
 GRAFANA_PORT ?= 3000
 ALERTMANAGER_PORT ?= 9093
 RUN_DIR ?= $(CURDIR)/.run
-# 1: make run also starts service-a's load generator (a few requests a second); 0: no traffic but yours.
+# 1: make run also starts the load generator (a few requests a second); 0: no traffic but yours.
 LOAD ?= 1
 
 # Alertmanager runs where it is installed: where the script cannot install it (no apt-get), it
 # says how to get it, and the run goes on without it (`-`).
 .PHONY: run
-run: service-a/node_modules/.package-lock.json node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Alertmanager :9093, Grafana :3000 and Jaeger :16686 if installed. Ctrl-C stops it.
+run: service-a/node_modules/.package-lock.json load-generator/node_modules/.package-lock.json node_modules/.package-lock.json ## Run the stack without a cluster: service-a :9000, Prometheus :9090 (data in .run/), Alertmanager :9093, Grafana :3000 and Jaeger :16686 if installed; logs in .run/, warnings and errors on the terminal. Ctrl-C stops it.
 	scripts/install-prometheus.sh
 	-scripts/install-alertmanager.sh
 	SERVICE_PORT=$(SERVICE_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) ALERTMANAGER_PORT=$(ALERTMANAGER_PORT) RUN_DIR=$(RUN_DIR) LOAD=$(LOAD) node tools/src/local-run/main.ts
@@ -108,7 +109,7 @@ smoke: node_modules/.package-lock.json ## Check a running stack (make run or por
 # Each tap run's summary is kept here, so that `make test` can close with one count of all.
 TEST_RESULTS ?= $(RUN_DIR)/test-results
 .PHONY: test
-test: tools test-results-reset test-service-a lint-tools test-dashboards test-monitoring test-manifests test-containers test-cluster test-bench ## Run every test of the repository (what CI runs); builds the pinned tools first (make tools).
+test: tools test-results-reset test-service-a test-load-generator lint-tools test-dashboards test-monitoring test-manifests test-containers test-cluster test-bench ## Run every test of the repository (what CI runs); builds the pinned tools first (make tools).
 	@scripts/test-summary.sh $(TEST_RESULTS)
 
 .PHONY: test-results-reset
@@ -120,6 +121,12 @@ test-service-a: service-a/node_modules/.tap-built ## service-a: lint, type-check
 	cd service-a && npm run --silent lint && npm run --silent typecheck
 	mkdir -p $(TEST_RESULTS) && cd service-a && npx tap | tee $(TEST_RESULTS)/service-a.tap
 
+# Its tests send their traffic to a real service-a, run from service-a's sources.
+.PHONY: test-load-generator
+test-load-generator: load-generator/node_modules/.tap-built service-a/node_modules/.package-lock.json ## load-generator: lint, type-check, tap suite (against a real service-a) with 100% coverage.
+	cd load-generator && npm run --silent lint && npm run --silent typecheck
+	mkdir -p $(TEST_RESULTS) && cd load-generator && npx tap | tee $(TEST_RESULTS)/load-generator.tap
+
 .PHONY: lint-tools
 lint-tools: $(TOOLING) ## tools/ (make run, make smoke and the stack's tests): eslint and tsc.
 	cd tools && npx eslint . && npx tsc --noEmit
@@ -130,7 +137,7 @@ PROMETHEUS3_DIR ?= $(TOOLS_DIR)/prometheus-3
 # Alertmanager and amtool for the tests, from Debian sid (the line nearest the cluster's image).
 ALERTMANAGER_DIR ?= $(TOOLS_DIR)/alertmanager
 .PHONY: test-monitoring
-test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring on Prometheus 3.x: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too; amtool checks and alert delivery through a real Alertmanager.
+test-monitoring: service-a/node_modules/.package-lock.json load-generator/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring on Prometheus 3.x: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too; amtool checks and alert delivery through a real Alertmanager.
 	scripts/install-prometheus.sh
 	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
 	scripts/install-alertmanager.sh

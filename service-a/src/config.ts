@@ -1,6 +1,6 @@
 import envSchema from 'env-schema'
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 export interface Config {
   /** TCP port the HTTP server listens on. */
@@ -82,9 +82,9 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
 
 /**
  * env-schema's validation and defaults, with its first failure turned into one ConfigError that
- * names the variable; shared with the load generator's configuration.
+ * names the variable.
  */
-export function validateEnv<T> (schema: object, env: NodeJS.ProcessEnv): T {
+function validateEnv<T> (schema: object, env: NodeJS.ProcessEnv): T {
   // Empty strings count as unset, as they do for most twelve-factor services.
   const data = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))
   try {
@@ -95,7 +95,7 @@ export function validateEnv<T> (schema: object, env: NodeJS.ProcessEnv): T {
   }
 }
 
-export function invalid (reason: string): never {
+function invalid (reason: string): never {
   throw new ConfigError(`Invalid configuration: ${reason}`)
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ALERTMANAGER_CONFIG, ALERTMANAGER_MISSING, findAlertmanager, startAlertmanager } from '../alerting/alertmanager.ts'
 import { PrometheusApi } from '../monitoring/prometheus-api.ts'
@@ -9,20 +9,22 @@ import { PATHS } from '../support/paths.ts'
 import { start, untilReady, type Child } from '../support/processes.ts'
 import { findGrafana, GRAFANA_MISSING, startGrafana } from './grafana.ts'
 import { JAEGER_MISSING, startJaeger } from './jaeger.ts'
+import { followLogs, sizeOf } from './log-follower.ts'
 
 /**
- * `runDir` holds the derived configs, logs and the Prometheus TSDB, which outlives a restart.
- * Without `alertmanagerPort` there is no Alertmanager and Prometheus sends no alerts. `load`
- * starts service-a's load generator. `signal` aborts the start-up (Ctrl-C). Tests only: the
- * Prometheus 3.x binary instead of the system's, a shorter `interval`, service-a's log in a file.
+ * `runDir` holds the derived configs, every part's log and the Prometheus TSDB, which outlives a
+ * restart. Without `alertmanagerPort` there is no Alertmanager and Prometheus sends no alerts.
+ * `load` starts the load generator. `log` gets what the terminal shows: the status lines, then
+ * each part's warnings and errors from its log once it is ready. `signal` aborts the start-up
+ * (Ctrl-C). Tests only: the Prometheus 3.x binary instead of the system's, a shorter `interval`.
  */
-export interface StackOptions { servicePort: number, prometheusPort: number, grafanaPort: number, alertmanagerPort?: number, runDir: string, load?: boolean, log?: (message: string) => void, env?: NodeJS.ProcessEnv, signal?: AbortSignal, prometheus?: string, interval?: string, serviceLogFile?: string }
+export interface StackOptions { servicePort: number, prometheusPort: number, grafanaPort: number, alertmanagerPort?: number, runDir: string, load?: boolean, log?: (message: string) => void, env?: NodeJS.ProcessEnv, signal?: AbortSignal, prometheus?: string, interval?: string }
 
 /** The running stack: its children in start order, stopped the last started first. */
 export interface LocalStack { serviceUrl: string, prometheusUrl: string, jaegerUrl?: string, children: Child[], stop: () => Promise<void> }
 
 /**
- * The local run: Jaeger (service-a then exports every trace to it), service-a and its load
+ * The local run: Jaeger (service-a then exports every trace to it), service-a and the load
  * generator, Alertmanager (before Prometheus, so that its first alerts find it), Prometheus with
  * the stack's config and rules (only the targets derived), Grafana; each optional part when it is
  * installed. Resolves once Prometheus has scraped service-a; on a failure, stops what it started and throws.
@@ -31,12 +33,35 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
   const { signal, runDir, log = (message: string) => console.log(message) } = options
   const env = options.env ?? process.env
   const children: Child[] = []
-  const stop = async (): Promise<void> => { for (const child of children.splice(0).reverse()) await child.stop() }
-  const service = (name: string, script: string, childEnv: NodeJS.ProcessEnv, output: 'inherit' | { file: string }): Child =>
-    children[children.push(start(process.execPath, [script], { name, cwd: PATHS.serviceA, env: { ...env, ...childEnv }, output, detached: true })) - 1]!
+  const logs = followLogs(log)
+  // The parts' last words first (a part that died may have said why), then nothing more: what
+  // the parts log as they stop (Prometheus warns that it got SIGTERM) is no news.
+  const stop = async (): Promise<void> => {
+    logs.stop()
+    for (const child of children.splice(0).reverse()) await child.stop()
+  }
+  /**
+   * Starts a part that appends to `file` (`start` resolves once it is ready, or to undefined when
+   * it is not installed); from then on the terminal gets its notable lines, from its start on.
+   * A part that fails to start says why in the error instead.
+   */
+  const followed = async <T> (part: string, file: string, start: () => Promise<T>): Promise<T> => {
+    const from = sizeOf(file)
+    const started = await start()
+    if (started !== undefined) logs.follow(part, file, from)
+    return started
+  }
+  /** A Node.js part from its package's sources, its output (JSON, as in production) appended to `file`. */
+  const node = async (name: string, cwd: string, script: string, childEnv: NodeJS.ProcessEnv, file: string, ready: (child: Child, from: number) => Promise<void>): Promise<void> => {
+    const from = sizeOf(file)
+    const child = start(process.execPath, [script], { name, cwd, env: { ...env, ...childEnv }, output: { file }, detached: true })
+    children.push(child)
+    await ready(child, from)
+    logs.follow(name, file, from)
+  }
   try {
     mkdirSync(runDir, { recursive: true })
-    const jaeger = await startJaeger(env, runDir, signal)
+    const jaeger = await followed('jaeger', join(runDir, 'jaeger.log'), async () => await startJaeger(env, runDir, signal))
     if (jaeger === undefined) log(JAEGER_MISSING)
     else {
       children.push(jaeger.child)
@@ -44,14 +69,15 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
     }
     const tracing = jaeger === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_SERVICE_NAME: 'service-a' }
     const serviceUrl = `http://127.0.0.1:${options.servicePort}`
-    const serviceOutput = options.serviceLogFile === undefined ? 'inherit' : { file: options.serviceLogFile }
-    await untilReady(service('service-a', 'src/server.ts', { PORT: String(options.servicePort), HOST: '127.0.0.1', ...tracing }, serviceOutput), `${serviceUrl}/readyz`, { timeoutMs: 60_000, signal })
-    log(`service-a     ${serviceUrl}`)
+    const serviceLog = join(runDir, 'service-a.log')
+    await node('service-a', PATHS.serviceA, 'src/server.ts', { PORT: String(options.servicePort), HOST: '127.0.0.1', ...tracing }, serviceLog,
+      async (child) => await untilReady(child, `${serviceUrl}/readyz`, { timeoutMs: 60_000, signal }))
+    log(`service-a     ${serviceUrl}  (access log ${serviceLog})`)
     if (options.load === true) {
-      // Its JSON lines, a summary a minute, go to a file: the terminal keeps service-a's own log.
       const logFile = join(runDir, 'load-generator.log')
-      const generator = service('load-generator', 'src/load-generator.ts', { TARGET_URL: serviceUrl }, { file: logFile })
-      await untilReady(generator, async () => generator.output().includes('"msg":"load generator started"'), { what: 'the load generator has started', signal })
+      await node('load-generator', PATHS.loadGenerator, 'src/main.ts', { TARGET_URL: serviceUrl }, logFile, async (child, from) =>
+        // This run's first line, not one of an earlier run's in the same file.
+        await untilReady(child, async () => readFileSync(logFile).subarray(from).includes('"msg":"load generator started"'), { what: 'the load generator has started', signal }))
       log(`load          ${serviceUrl}  gets a few requests a second from the load generator (log ${logFile}; LOAD=0 turns it off)`)
     }
 
@@ -60,7 +86,8 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
     if (options.alertmanagerPort !== undefined && alertmanager === undefined) log(ALERTMANAGER_MISSING)
     if (alertmanager !== undefined) {
       const dir = join(runDir, 'alertmanager')
-      const started = await startAlertmanager({ binary: alertmanager, configFile: ALERTMANAGER_CONFIG, dataDir: join(dir, 'data'), port: options.alertmanagerPort!, logFile: join(dir, 'alertmanager.log'), signal })
+      const started = await followed('alertmanager', join(dir, 'alertmanager.log'), async () =>
+        await startAlertmanager({ binary: alertmanager, configFile: ALERTMANAGER_CONFIG, dataDir: join(dir, 'data'), port: options.alertmanagerPort!, logFile: join(dir, 'alertmanager.log'), signal }))
       children.push(started.child)
       alertmanagerUrl = started.url
       log(`Alertmanager  ${started.url}  (its default receiver, replace-me, notifies nobody; log ${join(dir, 'alertmanager.log')})`)
@@ -77,7 +104,8 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
     }))
     const logFile = join(dir, 'prometheus.log')
     // As in its Deployment: keeps the exemplars that link service-a's latency buckets to traces.
-    const prometheus = await startPrometheus({ configFile, dataDir: join(dir, 'data'), port: options.prometheusPort, logFile, binary: options.prometheus, args: ['--enable-feature=exemplar-storage'], signal })
+    const prometheus = await followed('prometheus', logFile, async () =>
+      await startPrometheus({ configFile, dataDir: join(dir, 'data'), port: options.prometheusPort, logFile, binary: options.prometheus, args: ['--enable-feature=exemplar-storage'], signal }))
     children.push(prometheus.child)
     log(`Prometheus    ${prometheus.url}  is up; waiting for its first scrape of service-a (within one scrape interval)`)
     const api = new PrometheusApi(prometheus.url)
@@ -88,7 +116,8 @@ export async function startLocalStack (options: StackOptions): Promise<LocalStac
     const grafana = findGrafana(env)
     if (grafana === undefined) log(GRAFANA_MISSING)
     else {
-      const started = await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, alertmanagerUrl, jaegerUrl: jaeger?.url, runDir, signal })
+      const started = await followed('grafana', join(runDir, 'grafana', 'grafana.log'), async () =>
+        await startGrafana(grafana, { port: options.grafanaPort, prometheusUrl: prometheus.url, alertmanagerUrl, jaegerUrl: jaeger?.url, runDir, signal }))
       children.push(started.child)
       log(`Grafana       ${started.url}  (home dashboard: service-a)`)
     }

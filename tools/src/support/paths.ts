@@ -13,6 +13,7 @@ export const PATHS = {
   dashboard: `${REPO_ROOT}grafana/dashboards/service-a.json`,
   grafanaAdminSecret: `${REPO_ROOT}grafana/grafana-admin.secret.env`,
   serviceA: `${REPO_ROOT}service-a`,
+  loadGenerator: `${REPO_ROOT}load-generator`,
   runDir: `${REPO_ROOT}.run`
 } as const
 

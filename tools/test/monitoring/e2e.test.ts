@@ -27,7 +27,7 @@ let prometheus: PrometheusApi
 t.before(async () => {
   // The real Jaeger that make tools built, first on the PATH: make run starts it, and service-a traces.
   const env = { ...process.env, PATH: `${TOOLS_BIN}:${WITHOUT_GRAFANA}`, REQUESTS_PER_SECOND: '40', SUMMARY_INTERVAL_MS: '2000' }
-  stack = await startLocalStack({ servicePort: await freePort(), prometheusPort: await freePort(), grafanaPort: await freePort(), runDir, prometheus: prometheus3(), interval: `${INTERVAL_SECONDS}s`, load: true, serviceLogFile: join(runDir, 'service-a.log'), log: () => {}, env })
+  stack = await startLocalStack({ servicePort: await freePort(), prometheusPort: await freePort(), grafanaPort: await freePort(), runDir, prometheus: prometheus3(), interval: `${INTERVAL_SECONDS}s`, load: true, log: () => {}, env })
   t.teardown(() => stack.stop())
   prometheus = new PrometheusApi(stack.prometheusUrl)
   t.comment(`Prometheus ${await prometheus.version()}`)

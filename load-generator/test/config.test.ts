@@ -1,6 +1,5 @@
 import t from 'tap'
-import { ConfigError } from '../src/config.ts'
-import { loadLoadConfig } from '../src/load/config.ts'
+import { ConfigError, loadLoadConfig } from '../src/config.ts'
 
 t.test('defaults: service-a on its default local port, 3 requests a second, a summary a minute, no health port', async (t) => {
   t.same(loadLoadConfig({}), { TARGET_URL: 'http://127.0.0.1:8080', REQUESTS_PER_SECOND: 3, MAX_IN_FLIGHT: 20, SUMMARY_INTERVAL_MS: 60_000, LOG_LEVEL: 'info', HEALTH_PORT: undefined, HEALTH_HOST: '0.0.0.0' })

@@ -1,6 +1,8 @@
-import { invalid, LOG_LEVELS, validateEnv, type Config as ServiceConfig } from '../config.ts'
+import envSchema from 'env-schema'
 
-/** The load generator's settings, read from the environment like service-a's own. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** The load generator's settings, read from the environment. */
 export interface LoadConfig {
   /** Base URL of the service-a to load: http://service-a in the cluster. */
   TARGET_URL: string
@@ -10,7 +12,7 @@ export interface LoadConfig {
   MAX_IN_FLIGHT: number
   /** How often the one-line summary is logged. */
   SUMMARY_INTERVAL_MS: number
-  LOG_LEVEL: ServiceConfig['LOG_LEVEL']
+  LOG_LEVEL: typeof LOG_LEVELS[number]
   /** Port of GET /healthz, for the kubelet's probes; none when unset (make run needs none). */
   HEALTH_PORT: number | undefined
   HEALTH_HOST: string
@@ -33,12 +35,31 @@ const schema = {
   }
 } as const
 
-/** Pure: validates and defaults; a bad value is one ConfigError naming the variable. */
+/** Raised for any invalid variable; the message names the variable and what was wrong. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+interface SchemaError { instancePath: string, message?: string, params: { allowedValues?: readonly unknown[] } }
+
+/**
+ * Validates and defaults the settings. Pure: reads only `env`. Only the first failure is
+ * reported, phrased with the variable's name as an operator types it.
+ */
 export function loadLoadConfig (env: NodeJS.ProcessEnv): LoadConfig {
-  const config = validateEnv<LoadConfig>(schema, env)
+  // Empty strings count as unset, as they do for most twelve-factor services.
+  const data = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))
+  let config: LoadConfig
+  try {
+    config = envSchema<LoadConfig>({ schema, data, env: false, dotenv: false })
+  } catch (error) {
+    const { instancePath, message, params } = (error as Error & { errors: SchemaError[] }).errors[0]!
+    const variable = instancePath.slice(1)
+    throw new ConfigError(`Invalid configuration: ${variable} ${params.allowedValues ? `must be one of ${params.allowedValues.join(', ')}` : message} (got ${JSON.stringify(env[variable])})`)
+  }
   const url = URL.parse(config.TARGET_URL)
   if (url === null || !['http:', 'https:'].includes(url.protocol)) {
-    return invalid(`TARGET_URL must be an http:// or https:// URL (got ${JSON.stringify(config.TARGET_URL)})`)
+    throw new ConfigError(`Invalid configuration: TARGET_URL must be an http:// or https:// URL (got ${JSON.stringify(config.TARGET_URL)})`)
   }
   return {
     // Without a trailing slash, so that paths can be appended as they are.

@@ -1,12 +1,11 @@
 import pino from 'pino'
-import { loadLoadConfig, type LoadConfig } from './load/config.ts'
-import { startLoad } from './load/generator.ts'
-import { serveHealth } from './load/health.ts'
+import { loadLoadConfig, type LoadConfig } from './config.ts'
+import { startLoad } from './generator.ts'
+import { serveHealth } from './health.ts'
 
 /**
- * The load generator's process: the traffic mix of load/traffic.ts against TARGET_URL until
- * SIGTERM or SIGINT. It runs from service-a's own image (`node dist/load-generator.js`), so it
- * needs no image of its own; `make run` and k8s/components/load-generator start it.
+ * The load generator's process: the traffic mix of traffic.ts against TARGET_URL until SIGTERM
+ * or SIGINT. `make run` starts it from these sources, k8s/components/load-generator from its image.
  */
 
 let config: LoadConfig

@@ -1,16 +1,14 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
-import { build } from './helper.ts'
-import { freePort } from './server-process.ts'
+import { freePort, startServiceA, until } from './helper.ts'
 
-const ENTRY = fileURLToPath(new URL('../src/load-generator.ts', import.meta.url))
+const ENTRY = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 
 type Line = Record<string, unknown> & { msg: string }
 
-/** Runs src/load-generator.ts as its own process; SIGKILLed at teardown if a test left it running. */
+/** Runs src/main.ts as its own process; SIGKILLed at teardown if a test left it running. */
 function generator (t: Test, env: Record<string, string>): { lines: Line[], stderr: () => string, exited: Promise<number | null>, kill: (signal: NodeJS.Signals) => void } {
   // process.env carries tap's coverage hooks into the child.
   const child = spawn(process.execPath, [ENTRY], { env: { ...process.env, SUMMARY_INTERVAL_MS: '200', ...env } })
@@ -28,20 +26,13 @@ function generator (t: Test, env: Record<string, string>): { lines: Line[], stde
   return { lines, stderr: () => stderr, exited, kill: (signal) => child.kill(signal) }
 }
 
-async function until (done: () => boolean, what: string): Promise<void> {
-  for (const started = Date.now(); !done(); await sleep(20)) {
-    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}`)
-  }
-}
-
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   t.test(`${signal} stops it cleanly: a last summary, exit code 0`, async (t) => {
-    const app = await build(t)
-    await app.listen({ port: 0, host: '127.0.0.1' })
+    const service = await startServiceA(t)
     // The health endpoint with one of the two signals, none with the other (as make run runs it).
     const healthPort = await freePort()
     const health: Record<string, string> = signal === 'SIGTERM' ? { HEALTH_PORT: String(healthPort), HEALTH_HOST: '127.0.0.1' } : {}
-    const run = generator(t, { TARGET_URL: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, REQUESTS_PER_SECOND: '50', ...health })
+    const run = generator(t, { TARGET_URL: service.url, REQUESTS_PER_SECOND: '50', ...health })
     await until(() => run.lines.some((line) => line.msg === 'load summary' && Object.keys(line.statuses as object).length > 0), 'an answered request')
     const healthz = await fetch(`http://127.0.0.1:${healthPort}/healthz`).then(async (response) => [response.status, await response.json()], (error: Error) => error.name)
     if (signal === 'SIGTERM') {

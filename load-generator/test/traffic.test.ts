@@ -1,7 +1,6 @@
 import t from 'tap'
-import { DURATION_BUCKETS_SECONDS } from '../src/metrics/http-metrics.ts'
-import { DELAYS_MS, MIX, planRequest, SLOW_DELAY_MS, type PlannedRequest, type RequestKind } from '../src/load/traffic.ts'
-import { MAX_DELAY_MS } from '../src/routes/hello.ts'
+import { DELAYS_MS, MIX, planRequest, SLOW_DELAY_MS, type PlannedRequest, type RequestKind } from '../src/traffic.ts'
+import { scrape, startServiceA } from './helper.ts'
 
 const plans = Array.from({ length: 20_000 }, () => planRequest())
 
@@ -26,12 +25,23 @@ t.test('each kind asks for what service-a answers with its expected status', asy
   t.ok(byKind('bad-delay').every((plan) => plan.expectedStatus === 400))
 })
 
-t.test('delays spread over many histogram buckets; the slow request is slower than the rest, within the limit', async (t) => {
-  const bucketOf = (ms: number): number => DURATION_BUCKETS_SECONDS.findIndex((le) => ms / 1000 <= le)
-  t.ok(new Set(DELAYS_MS.map(bucketOf)).size >= 8, 'at least 8 distinct buckets')
+t.test('a real service-a answers every planned path with its expected status; the delays land in at least 8 of its latency buckets', async (t) => {
+  const { url } = await startServiceA(t)
+  // Each distinct path once, all at once: the slow ones (3 s) among them.
+  const distinct = [...new Map(plans.map((plan) => [plan.path, plan])).values()]
+  const answers = await Promise.all(distinct.map(async (plan) => [plan, (await fetch(url + plan.path)).status] as const))
+  t.same(answers.filter(([plan, status]) => status !== plan.expectedStatus), [], `${distinct.length} paths; the slow delay is within service-a's limit`)
+  t.ok(distinct.some((plan) => plan.kind === 'slow'))
+
+  // The bucket bounds as service-a exposes them, now that /hello/:name has answers.
+  const bounds = [...(await scrape(url)).keys()]
+    .filter((name) => name.startsWith('http_request_duration_seconds_bucket{') && name.includes('route="/hello/:name",status_code="200"'))
+    .map((name) => Number(/le="([^"]+)"/.exec(name)![1]))
+  const bucketOf = (ms: number): number => bounds.findIndex((le) => ms / 1000 <= le)
+  t.ok(new Set(DELAYS_MS.map(bucketOf)).size >= 8, `at least 8 distinct buckets of ${bounds.length}`)
   const delays = new Set(plans.filter((plan) => plan.kind === 'hello').map((plan) => Number(new URLSearchParams(plan.path.split('?')[1]).get('delay') ?? 0)))
   t.same([...delays].sort((a, b) => a - b), [...new Set(DELAYS_MS)], 'every delay is sent')
-  t.ok(SLOW_DELAY_MS > 2 * Math.max(...DELAYS_MS) && SLOW_DELAY_MS <= MAX_DELAY_MS)
+  t.ok(SLOW_DELAY_MS > 2 * Math.max(...DELAYS_MS), 'the slow request is slower than the rest')
 })
 
 t.test('the random source decides: the low end picks the first kind, the high end the last', async (t) => {
