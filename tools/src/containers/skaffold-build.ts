@@ -11,8 +11,8 @@ const storageContainers = async (): Promise<string[]> =>
 
 /**
  * The real `skaffold build --push=false` through podman's Docker-compatible API on a private
- * socket (no Docker engine here). `build` builds service-a's artifact tagged `tag` (the dev
- * profile: the Dockerfile's dev stage) and returns the image's local name: a Docker API names an
+ * socket (no Docker engine here). `build` builds the artifacts tagged `tag` (the dev profile:
+ * service-a's dev stage and the load generator) and returns service-a's image's local name: a Docker API names an
  * unqualified image as Docker does, docker.io/library/NAME:TAG. `stop` ends the API by its PID.
  */
 export async function startSkaffoldBuilder (): Promise<{ build: (options: { tag: string, profile?: string }) => Promise<string>, stop: () => Promise<void> }> {
@@ -27,10 +27,10 @@ export async function startSkaffoldBuilder (): Promise<{ build: (options: { tag:
       // cache off instead makes Skaffold prune the artifact's older images: SkaffoldOptions.Prune).
       await skaffold(['build', '--push=false', '--cache-file=/dev/null', `--file-output=${dir}/build.json`, '-t', tag, ...profile === undefined ? [] : ['-p', profile]],
         { env: { ...process.env, DOCKER_HOST: `unix://${socket}` } })
-      const built = (JSON.parse(readFileSync(`${dir}/build.json`, 'utf8')) as { builds: Array<{ imageName: string, tag: string }> }).builds[0]!
+      const builds = (JSON.parse(readFileSync(`${dir}/build.json`, 'utf8')) as { builds: Array<{ imageName: string, tag: string }> }).builds
       // Skaffold also tags each local build with its image ID (for its own deploys): none pile up.
-      await podman(['untag', `docker.io/library/${built.tag}`, `docker.io/library/${built.tag}`])
-      return `docker.io/library/${built.imageName}:${tag}`
+      for (const built of builds) await podman(['untag', `docker.io/library/${built.tag}`, `docker.io/library/${built.tag}`])
+      return `docker.io/library/${builds[0]!.imageName}:${tag}`
     } finally {
       // Skaffold asks for `rm=0&forcerm=1` (Docker: forcerm wins, nothing is kept); podman 4.3's
       // Docker API keeps one storage-only container per stage. Those of this build are removed.

@@ -3,7 +3,7 @@ import { REPO_ROOT } from '../support/paths.ts'
 import { findExecutable, startReady, type Child } from '../support/processes.ts'
 
 export const JAEGER_MISSING = 'Jaeger: no jaeger binary on PATH, so the local run goes without traces. ' +
-  'Put Jaeger v2 (https://www.jaegertracing.io/download/) on PATH to see them, or use the Kubernetes stack.'
+  '`make tools` builds one into .tools/bin (with Go), or put Jaeger v2 on PATH, or use the Kubernetes stack.'
 
 /** Jaeger v2 with the stack's own config, on loopback (JAEGER_LISTEN_HOST), or undefined when none is installed. */
 export async function startJaeger (env: NodeJS.ProcessEnv, runDir: string, signal?: AbortSignal): Promise<{ url: string, otlpUrl: string, child: Child } | undefined> {

@@ -10,10 +10,14 @@ const cluster = await testCluster({ nodes: true })
 t.teardown(cluster.stop)
 const clone = await freshClone()
 const env = { ...process.env, KUBECONFIG: cluster.kubeconfig }
-// What `make images` built with `skaffold build` through podman: the hardened image and the dev stage.
-const IMAGES = { run: process.env.SERVICE_A_IMAGE ?? 'docker.io/library/service-a:latest', dev: process.env.SERVICE_A_DEV_IMAGE ?? 'docker.io/library/service-a:dev' }
+// What `make images` built with `skaffold build` through podman: the hardened image, and the dev
+// profile's build (service-a's dev stage and the load generator).
+const IMAGES = {
+  run: [`service-a=${process.env.SERVICE_A_IMAGE ?? 'docker.io/library/service-a:latest'}`],
+  dev: [`service-a=${process.env.SERVICE_A_DEV_IMAGE ?? 'docker.io/library/service-a:dev'}`, 'load-generator=docker.io/library/load-generator:dev']
+}
 
-const deploy = async (profile?: 'dev'): Promise<string> => await skaffold(['deploy', '--images', `service-a=${IMAGES[profile ?? 'run']}`, '--status-check=true',
+const deploy = async (profile?: 'dev'): Promise<string> => await skaffold(['deploy', '--images', IMAGES[profile ?? 'run'].join(','), '--status-check=true',
   ...profile === undefined ? [] : ['-p', profile]], { cwd: clone, env })
 const deployments = async (): Promise<string[]> => (await cluster.kubectl(['get', 'deployments', '-n', 'metrics-stack', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.readyReplicas}/{.spec.replicas} {end}'])).stdout.trim().split(' ').filter(Boolean).sort()
 
@@ -23,7 +27,7 @@ t.test('the dev loop: skaffold deploy -p dev rolls every Deployment out, skaffol
   t.ok(ready.length >= 5, `every Deployment ready: ${ready.join(' ')}`)
   t.ok(ready.every((d) => /=(\d+)\/\1$/.test(d)), ready.join(' '))
   const image = (await cluster.kubectl(['get', 'deployment', 'service-a', '-n', 'metrics-stack', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout
-  t.equal(image, IMAGES.dev, 'the image skaffold build made')
+  t.equal(`service-a=${image}`, IMAGES.dev[0], 'the image skaffold build made')
 
   await skaffold(['delete', '-p', 'dev'], { cwd: clone, env })
   t.same(await deployments(), [], 'gone')
