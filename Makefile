@@ -1,4 +1,5 @@
-# The reference TypeScript metrics stack: service-a, Prometheus and Grafana on Kubernetes.
+# The reference TypeScript metrics stack on Kubernetes: service-a and its load generator,
+# Prometheus, Alertmanager, Grafana and Jaeger.
 # `make help` lists every target. Variables set with ?= can be overridden: make run SERVICE_PORT=9100
 
 SHELL = /usr/bin/env bash -o pipefail
@@ -133,24 +134,27 @@ lint-tools: $(TOOLING) ## tools/ (make run, make smoke and the stack's tests): e
 
 # The tests run Prometheus 3.x, the cluster's major version, from Debian sid (no change to the
 # machine); `make run` keeps the system's Prometheus (Debian bookworm: 2.42, with its web UI).
+# Workarounds for machines without registries (Debian sid unpacking, stand-in images, podman
+# settings) live in one folder; its README says what each one stands in for.
+OFFLINE := hack/offline-workarounds
 PROMETHEUS3_DIR ?= $(TOOLS_DIR)/prometheus-3
 # Alertmanager and amtool for the tests, from Debian sid (the line nearest the cluster's image).
 ALERTMANAGER_DIR ?= $(TOOLS_DIR)/alertmanager
 .PHONY: test-monitoring
 test-monitoring: service-a/node_modules/.package-lock.json load-generator/node_modules/.package-lock.json $(TOOLING) lint-tools ## Monitoring on Prometheus 3.x: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too; amtool checks and alert delivery through a real Alertmanager.
 	scripts/install-prometheus.sh
-	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
+	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) $(OFFLINE)/install-prometheus3.sh
 	scripts/install-alertmanager.sh
-	ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) scripts/install-alertmanager.sh --tests
+	ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) $(OFFLINE)/install-alertmanager-sid.sh
 	@echo "test-monitoring: $$($(PROMETHEUS3_DIR)/bin/prometheus --version 2>&1 | head -1)"
 	$(PROMETHEUS3_DIR)/bin/promtool check config prometheus/prometheus.yml
 	$(PROMETHEUS3_DIR)/bin/promtool test rules prometheus/tests/*.yml
 	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) npx tap test/support/*.test.ts test/monitoring/*.test.ts | tee $(TEST_RESULTS)/monitoring.tap
 
 .PHONY: test-manifests
-test-manifests: $(TOOLING) lint-tools tools ## Kubernetes, offline: the real Skaffold's diagnose and render (k8s/, overlays/dev) of a fresh copy, every other kustomize root, strict API schema, Pod Security restricted, cross-references, the real Prometheus and Alertmanager started with their Deployments' args.
-	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
-	ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) scripts/install-alertmanager.sh --tests
+test-manifests: $(TOOLING) lint-tools tools ## Kubernetes, offline: the real Skaffold's diagnose and render (k8s/, overlays/dev) of a fresh copy, every other kustomize root, cross-references, network flows, the real Prometheus and Alertmanager started with their Deployments' args.
+	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) $(OFFLINE)/install-prometheus3.sh
+	ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) $(OFFLINE)/install-alertmanager-sid.sh
 	mkdir -p $(TEST_RESULTS) && cd tools && PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) npx tap test/manifests/*.test.ts | tee $(TEST_RESULTS)/manifests.tap
 
 # The dashboards' JSON is generated from TypeScript (tools/src/dashboards, Grafana's foundation
@@ -173,8 +177,8 @@ build: service-a/node_modules/.package-lock.json ## Compile service-a's TypeScri
 
 ##@ Containers
 
-# podman with the project's own settings (scripts/containers/containers.conf): nothing global changes.
-CONTAINERS_CONF ?= $(CURDIR)/scripts/containers/containers.conf
+# podman with the project's own settings ($(OFFLINE)/containers.conf): nothing global changes.
+CONTAINERS_CONF ?= $(CURDIR)/$(OFFLINE)/containers.conf
 PODMAN ?= CONTAINERS_CONF=$(CONTAINERS_CONF) podman
 # service-a's images are built by Skaffold (skaffold build --push=false through podman's Docker
 # API); a Docker API names them as Docker does: docker.io/library/service-a:TAG.

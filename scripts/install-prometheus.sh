@@ -2,7 +2,7 @@
 # Makes sure `prometheus` and `promtool` are on PATH, for `make run`: Debian's package (2.42 on
 # bookworm, with the classic UI a person browses) where apt-get is there; elsewhere it stops with
 # a message saying how to get Prometheus, never silently. The tests use Prometheus 3.x from
-# scripts/install-prometheus3.sh instead.
+# hack/offline-workarounds/install-prometheus3.sh instead.
 set -euo pipefail
 
 if command -v prometheus >/dev/null && command -v promtool >/dev/null; then

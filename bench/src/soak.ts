@@ -18,7 +18,7 @@ const { SOAK_DURATION: duration, SOAK_INTERVAL: interval, SOAK_CONNECTIONS: conn
 // As `make images` names it: Skaffold builds through podman's Docker API, which names images as Docker does.
 const image = env.SERVICE_A_IMAGE ?? 'docker.io/library/service-a:latest'
 const container = env.SOAK_RUNTIME !== 'process'
-const podmanEnv = { ...env, CONTAINERS_CONF: env.CONTAINERS_CONF ?? `${REPO_ROOT}scripts/containers/containers.conf` }
+const podmanEnv = { ...env, CONTAINERS_CONF: env.CONTAINERS_CONF ?? `${REPO_ROOT}hack/offline-workarounds/containers.conf` }
 const podman = async (...args: string[]): Promise<string> => (await execa('podman', args, { env: podmanEnv })).stdout.trim()
 
 // What a service sees, cycled through by each connection: mostly its routes, some slow work, and what scanners and broken

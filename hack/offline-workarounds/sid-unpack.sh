@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Unpacks Debian sid packages into a folder of the project, for the tests that need a newer
 # Prometheus or Alertmanager than the machine's release has. Usage:
-#   scripts/sid-unpack.sh DEST PACKAGE...
-# Nothing on the machine changes: apt reads the project's own source list (scripts/apt/sid.sources)
+#   hack/offline-workarounds/sid-unpack.sh DEST PACKAGE...
+# Nothing on the machine changes: apt reads the project's own source list (sid.sources beside it)
 # with a private state beside DEST, downloads the packages and `dpkg -x` unpacks them into DEST
 # (its usr/bin/...); nothing is installed or configured. DEST is replaced only once all are unpacked.
 set -euo pipefail
-(( $# > 1 )) || { echo "usage: scripts/sid-unpack.sh DEST PACKAGE..." >&2; exit 2; }
-root=$(cd "$(dirname "$0")/.." && pwd)
+(( $# > 1 )) || { echo "usage: hack/offline-workarounds/sid-unpack.sh DEST PACKAGE..." >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
 dest=$1
 shift
-sources=$root/scripts/apt/sid.sources
+sources=$here/sid.sources
 fail () { echo "sid-unpack.sh: $*" >&2; exit 1; }
 
 for tool in apt-get dpkg; do
