@@ -39,13 +39,14 @@ export function deriveTestConfig (sourceFile: string, { webhookUrl, groupWait, g
 
 /**
  * The config with its commented examples switched on, to check that they stay valid. An
- * example starts at a comment `# routes:` or `# - name: ...` and goes on over the comment lines
- * indented deeper than it; each loses its `# `, so it lands where the comment was.
+ * example starts at a comment `# routes:`, `# - name: ...`, `# - receiver: ...` or
+ * `# webhook_configs:` and goes on over the comment lines indented deeper than it; each loses
+ * its `# `, so it lands where the comment was.
  */
 export function uncommentExamples (text: string): string {
   let indent: string | undefined
   return text.split('\n').map((line) => {
-    const start = /^(\s*)# (?:routes:|- name: )/.exec(line)
+    const start = /^(\s*)# (?:routes:|- name: |- receiver: |webhook_configs:)/.exec(line)
     if (start !== null) indent = start[1]!
     else if (indent === undefined || !line.startsWith(`${indent}#   `)) indent = undefined
     return indent === undefined ? line : indent + line.slice(indent.length + 2)

@@ -28,9 +28,9 @@ t.test('amtool check-config accepts the stack\'s config (also make run\'s older 
   const system = findExecutable('amtool')
   if (system === undefined) throw new Error('no amtool on PATH: run scripts/install-alertmanager.sh (make test-monitoring does)')
   const cases: Array<[string, string, string, number, RegExp]> = [
-    ['as shipped', binaries.amtool, shipped, 0, /SUCCESS[\s\S]*1 inhibit rules[\s\S]*1 receivers/],
+    ['as shipped', binaries.amtool, shipped, 0, /SUCCESS[\s\S]*1 inhibit rules[\s\S]*2 receivers/],
     ['as shipped, by make run\'s amtool', system, shipped, 0, /SUCCESS/],
-    ['the webhook, Slack and email examples switched on', binaries.amtool, uncommentExamples(shipped), 0, /SUCCESS[\s\S]*4 receivers/],
+    ['the heartbeat, webhook, Slack and email examples switched on', binaries.amtool, uncommentExamples(shipped), 0, /SUCCESS[\s\S]*5 receivers/],
     ['a route to an undefined receiver', binaries.amtool, shipped.replace('receiver: replace-me', 'receiver: nobody'), 1, /undefined receiver "nobody"/]
   ]
   for (const [name, binary, text, exitCode, output] of cases) {
@@ -43,10 +43,12 @@ t.test('amtool check-config accepts the stack\'s config (also make run\'s older 
   }
 })
 
-t.test('amtool config routes test: every alert to the default receiver as shipped; with the example routes, critical to the pager and warnings to the chat', async (t) => {
-  // Every alert of prometheus/rules/ has a severity the routes and the inhibit rule know.
-  t.ok(alerts.length >= 6, `${alerts.length} alerts read`)
-  t.same(new Set(alerts.map((alert) => alert.labels.severity)), new Set(['critical', 'warning']), 'both severities occur, and no other')
+t.test('amtool config routes test: the Watchdog to the heartbeat receiver alone; every other alert to the default receiver as shipped, and with the example routes critical to the pager and warnings to the chat', async (t) => {
+  // Every alert of prometheus/rules/ has a severity the routes and the inhibit rule know; the
+  // Watchdog's is none: it neither pages nor tickets.
+  t.ok(alerts.length >= 9, `${alerts.length} alerts read`)
+  t.same(new Set(alerts.map((alert) => alert.labels.severity)), new Set(['critical', 'warning', 'none']), 'both severities occur, the Watchdog\'s none, and no other')
+  t.same(alerts.filter((alert) => alert.labels.severity === 'none').map((alert) => alert.alertname), ['Watchdog'])
   const examples = join(tempDir(t), 'alertmanager.yml')
   writeFileSync(examples, uncommentExamples(shipped))
   const route = async (file: string, labels: Record<string, string>): Promise<string> => {
@@ -55,11 +57,14 @@ t.test('amtool config routes test: every alert to the default receiver as shippe
     // stdout only: amtool warns on stderr that the config file overrides --alertmanager.url.
     return result.stdout.trim()
   }
-  const paged: Record<string, string> = { critical: 'team-pager', warning: 'team-chat' }
+  const paged: Record<string, string> = { critical: 'team-pager', warning: 'team-chat', none: 'heartbeat' }
   for (const alert of alerts) {
-    t.equal(await route(ALERTMANAGER_CONFIG, alert.labels), 'replace-me', alert.alertname)
+    const shippedReceiver = alert.alertname === 'Watchdog' ? 'heartbeat' : 'replace-me'
+    t.equal(await route(ALERTMANAGER_CONFIG, alert.labels), shippedReceiver, alert.alertname)
     t.equal(await route(examples, alert.labels), paged[alert.labels.severity!], `${alert.alertname} (${alert.labels.severity}) with the examples`)
   }
+  // The heartbeat route matches the name alone: whatever labels a Watchdog carries, it goes there.
+  t.equal(await route(examples, { alertname: 'Watchdog', severity: 'critical' }), 'heartbeat', 'a Watchdog labelled critical still goes to the heartbeat only')
   t.equal(await route(examples, { alertname: 'Other', severity: 'info' }), 'replace-me', 'an alert no route matches falls back to the default receiver')
 })
 
