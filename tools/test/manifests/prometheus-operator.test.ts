@@ -49,7 +49,7 @@ t.test('the operator gives the series job="service-a", which the rules and the d
 
 t.test('the release label is one setting, on every object the chart selects by it', async (t) => {
   const objects = (await rendered(ROOT)).filter((o) => o.apiVersion?.startsWith('monitoring.coreos.com/') === true)
-  t.same(objects.map((o) => o.metadata.labels?.release), ['kube-prometheus-stack', 'kube-prometheus-stack', 'kube-prometheus-stack'])
+  t.same(objects.map((o) => `${o.kind} ${o.metadata.labels?.release}`), ['PodMonitor', 'PrometheusRule', 'PrometheusRule', 'PrometheusRule'].map((kind) => `${kind} kube-prometheus-stack`))
   const kustomization = await readFile(join(COMPONENT, 'kustomization.yaml'), 'utf8')
   t.equal(kustomization.match(/kube-prometheus-stack$/gm)?.length, 1, 'the value is written once')
 })
