@@ -127,7 +127,7 @@ skaffold: ## Install Skaffold 2.24+ into .tools/skaffold for the tests (the PATH
 	scripts/install-skaffold.sh $(SKAFFOLD_DIR)
 
 .PHONY: test-monitoring
-test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools sloth ## Monitoring on Prometheus 3.x: promtool check/test of config and rules, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too; amtool checks and alert delivery through a real Alertmanager.
+test-monitoring: service-a/node_modules/.package-lock.json $(TOOLING) lint-tools sloth ## Monitoring on Prometheus 3.x: promtool check/test of config and rules (the SLO burn-rate alerts too), the SLO rules against what Sloth generates, runbook links, dashboard checks, e2e against a real Prometheus; the config on make run's 2.42 too; amtool checks and alert delivery through a real Alertmanager.
 	scripts/install-prometheus.sh
 	PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) scripts/install-prometheus3.sh
 	scripts/install-alertmanager.sh

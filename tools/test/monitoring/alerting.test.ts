@@ -14,7 +14,7 @@ import { fetchJson, waitFor } from '../../src/support/http.ts'
 import { PATHS } from '../../src/support/paths.ts'
 import { freePort } from '../../src/support/ports.ts'
 import { findExecutable } from '../../src/support/processes.ts'
-import { fakeServer, tempDir } from './helpers.ts'
+import { fakeServer, tempDir, type Handler } from './helpers.ts'
 
 // alertmanager/alertmanager.yml in the real amtool (Debian sid's, nearest the cluster's image, and
 // make run's) and in the real Alertmanager, fed by the real Prometheus 3.x: what reaches a webhook.
@@ -109,4 +109,30 @@ t.test('an alert firing in the real Prometheus reaches the webhook through the r
   t.match(state('warning', 'a:80'), { state: 'suppressed', inhibitedBy: [String] }, 'it reached Alertmanager and is inhibited by the critical one')
   t.match(state('warning', 'b:80'), { state: 'active' })
   t.match(state('critical', 'a:80'), { state: 'active' })
+})
+
+t.test('the Watchdog of the stack\'s rules, evaluated by the real Prometheus, reaches the heartbeat receiver through the real Alertmanager, and only that receiver', async (t) => {
+  const dir = tempDir(t)
+  const received: Array<{ path: string, notification: Notification }> = []
+  const record = (path: string): Handler => async (request, response) => {
+    received.push({ path, notification: await json(request) as Notification })
+    response.writeHead(200).end()
+  }
+  const webhook = await fakeServer(t, { '/default': record('/default'), '/heartbeat': record('/heartbeat') })
+  writeFileSync(join(dir, 'alertmanager.yml'), deriveTestConfig(ALERTMANAGER_CONFIG, { webhookUrl: `${webhook}/default`, groupWait: '1s', groupInterval: '1s', otherWebhooks: { heartbeat: `${webhook}/heartbeat` } }))
+  const am = await startAlertmanager({ binary: binaries.alertmanager, configFile: join(dir, 'alertmanager.yml'), dataDir: join(dir, 'am'), port: await freePort(), logFile: join(dir, 'alertmanager.log') })
+  t.teardown(() => am.child.stop())
+  // The stack's own alert rules, as they are; with no service-a series, only the Watchdog fires
+  // within the test (ServiceATargetAbsent waits 5 minutes).
+  const { alerting } = parse(deriveLocalConfig(PATHS.prometheusConfig, { serviceTarget: '-', prometheusTarget: '-', alertmanagerTarget: am.url.replace('http://', '') }))
+  writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { evaluation_interval: '1s' }, rule_files: [join(PATHS.prometheusRules, 'service-a-alerts.yml')], alerting }))
+  const prometheus = await startPrometheus({ binary: binaries.prometheus, configFile: join(dir, 'prometheus.yml'), dataDir: join(dir, 'data'), port: await freePort(), logFile: join(dir, 'prometheus.log'), args: ['--rules.alert.resend-delay=1s'] })
+  t.teardown(() => prometheus.child.stop())
+  const first = await waitFor('the Watchdog at the heartbeat webhook', async () => received.find((r) => r.path === '/heartbeat'), 30_000)
+  t.match(first.notification, { receiver: 'heartbeat', status: 'firing', groupLabels: { alertname: 'Watchdog', severity: 'none' } })
+  t.same(first.notification.alerts.map((a) => a.labels), [{ alertname: 'Watchdog', severity: 'none' }])
+  t.match(first.notification.alerts[0]!.annotations, { runbook_url: 'docs/runbooks.md#watchdog' })
+  // The default route waits 1 s here: a few seconds give a misrouted copy every chance to arrive.
+  await sleep(3_000)
+  t.same(received.filter((r) => r.path !== '/heartbeat').map((r) => r.notification.groupLabels), [], 'nothing reaches the default receiver')
 })
