@@ -111,7 +111,7 @@ function redSection (): Section {
         [rangeQuery('A', `sum(http_requests_in_flight{${job}})`, 'in flight')]),
       // What the load generator's mix of delays, bad parameters and unknown paths makes visible.
       latencyHeatmap(),
-      timeseriesPanel({ id: 23, title: 'Client errors (4xx) by route and status', description: 'Requests per second answered with a 4xx: bad parameters (400) by route, unknown paths (404) under route <unmatched>. Not counted as errors by the 5xx ratio and its alert.' }, 'reqps',
+      timeseriesPanel({ id: 23, title: 'Client errors (4xx) by route and status', description: 'Requests per second answered with a 4xx: bad parameters (400) by route, unknown paths (404) under route <unmatched>. Not errors: neither the 5xx ratio nor the availability SLO counts them against the service.' }, 'reqps',
         [rangeQuery('A', `sum by (route, status_code) (rate(http_requests_total{${job}, status_code=~"4.."}[$__rate_interval]))`, '{{route}} {{status_code}}')])
     ]
   }
