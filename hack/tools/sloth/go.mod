@@ -1,4 +1,6 @@
-module github.com/metrics-stack/hack/tools/sloth
+// Sloth, the SLO rule generator of `make slos`, pinned here (a module of its own: its
+// Kubernetes and Prometheus pins stay apart from the other tools). `make sloth` builds it.
+module metrics-stack/hack/tools/sloth
 
 go 1.26.0
 
