@@ -119,6 +119,7 @@ export SLOTH := $(LOCALBIN)/sloth
 .PHONY: sloth
 sloth: ## Build Sloth (pinned in hack/tools/sloth/go.mod) into .tools/bin, unless a binary of that version is there.
 	@if [ "$$($(SLOTH) version 2>/dev/null)" = "$(SLOTH_VERSION)" ]; then echo "sloth $(SLOTH_VERSION): $(SLOTH)"; else \
+	  [ -x "$(GO)" ] || { echo "make sloth needs Go 1.26 or newer on PATH (https://go.dev/dl/) and the Go module proxy" >&2; exit 1; }; \
 	  echo "building sloth $(SLOTH_VERSION) into $(LOCALBIN) (a few minutes the first time)"; \
 	  cd $(SLOTH_MODULE) && GOFLAGS=-p=1 $(GO) build -trimpath -ldflags "-X github.com/slok/sloth/internal/info.Version=$(SLOTH_VERSION)" -o $(SLOTH) github.com/slok/sloth/cmd/sloth; fi
 
