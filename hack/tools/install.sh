@@ -27,13 +27,14 @@ done
 family[etcd]=etcd package[etcd]=go.etcd.io/etcd/server/v3 module[etcd]=go.etcd.io/etcd/server/v3
 family[jaeger]=jaeger package[jaeger]=github.com/jaegertracing/jaeger/cmd/jaeger module[jaeger]=github.com/jaegertracing/jaeger
 family[kwok]=kwok package[kwok]=sigs.k8s.io/kwok/cmd/kwok module[kwok]=sigs.k8s.io/kwok
-ALL=(skaffold kube-apiserver kubectl kube-controller-manager kube-scheduler etcd kwok jaeger)
+family[sloth]=sloth package[sloth]=github.com/slok/sloth/cmd/sloth module[sloth]=github.com/slok/sloth
+ALL=(skaffold kube-apiserver kubectl kube-controller-manager kube-scheduler etcd kwok jaeger sloth)
 
 # The version a binary reports, as the pin writes it (v1.2.3), or nothing.
 reported () {
   local out
   case $1 in
-    skaffold) out=$("$2" version 2>/dev/null) ;;
+    skaffold|sloth) out=$("$2" version 2>/dev/null) ;;
     kubectl) out=$("$2" version --client 2>/dev/null) ;;
     etcd) out=$("$2" --version 2>/dev/null | sed -n 's/^etcd Version: /v/p') ;;
     # Jaeger v2 reports its own release line (module v1.75.0 is Jaeger 2.12.0): see jaeger_release.
@@ -64,6 +65,8 @@ ldflags () {
       local flags="-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
       echo "$flags ${flags//component-base\/version/client-go/pkg/version}" ;;
     jaeger) echo "-X github.com/jaegertracing/jaeger/internal/version.latestVersion=$version" ;;
+    # Sloth also writes it into the rules it generates.
+    sloth) echo "-X github.com/slok/sloth/internal/info.Version=$version" ;;
   esac
 }
 

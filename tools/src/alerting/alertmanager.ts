@@ -25,13 +25,18 @@ export async function startAlertmanager ({ binary, configFile, dataDir, port, lo
   return { url, child }
 }
 
-/** The stack's config with only the default receiver given a webhook and the group timers shortened (a test waits seconds). */
-export function deriveTestConfig (sourceFile: string, { webhookUrl, groupWait, groupInterval }: { webhookUrl: string, groupWait: string, groupInterval: string }): string {
+/**
+ * The stack's config with only the default receiver given a webhook (and each receiver named in
+ * `otherWebhooks` its own) and the default route's group timers shortened (a test waits seconds).
+ */
+export function deriveTestConfig (sourceFile: string, { webhookUrl, groupWait, groupInterval, otherWebhooks = {} }: { webhookUrl: string, groupWait: string, groupInterval: string, otherWebhooks?: Record<string, string> }): string {
   const doc = parseDocument(readFileSync(sourceFile, 'utf8'))
-  const name = doc.getIn(['route', 'receiver'])
-  const receiver = ((doc.get('receivers') as YAMLSeq<YAMLMap> | undefined)?.items ?? []).find((item) => item.get('name') === name)
-  if (receiver === undefined) throw new Error(`${sourceFile}: the route's receiver "${String(name)}" is not defined`)
-  receiver.set('webhook_configs', doc.createNode([{ url: webhookUrl, send_resolved: false }]))
+  const receivers = (doc.get('receivers') as YAMLSeq<YAMLMap> | undefined)?.items ?? []
+  for (const [name, url] of [[doc.getIn(['route', 'receiver']), webhookUrl], ...Object.entries(otherWebhooks)]) {
+    const receiver = receivers.find((item) => item.get('name') === name)
+    if (receiver === undefined) throw new Error(`${sourceFile}: the receiver "${String(name)}" is not defined`)
+    receiver.set('webhook_configs', doc.createNode([{ url, send_resolved: false }]))
+  }
   doc.setIn(['route', 'group_wait'], groupWait)
   doc.setIn(['route', 'group_interval'], groupInterval)
   return doc.toString()
@@ -39,13 +44,14 @@ export function deriveTestConfig (sourceFile: string, { webhookUrl, groupWait, g
 
 /**
  * The config with its commented examples switched on, to check that they stay valid. An
- * example starts at a comment `# routes:` or `# - name: ...` and goes on over the comment lines
- * indented deeper than it; each loses its `# `, so it lands where the comment was.
+ * example starts at a comment `# routes:`, `# - name: ...`, `# - receiver: ...` or
+ * `# webhook_configs:` and goes on over the comment lines indented deeper than it; each loses
+ * its `# `, so it lands where the comment was.
  */
 export function uncommentExamples (text: string): string {
   let indent: string | undefined
   return text.split('\n').map((line) => {
-    const start = /^(\s*)# (?:routes:|- name: )/.exec(line)
+    const start = /^(\s*)# (?:routes:|- name: |- receiver: |webhook_configs:)/.exec(line)
     if (start !== null) indent = start[1]!
     else if (indent === undefined || !line.startsWith(`${indent}#   `)) indent = undefined
     return indent === undefined ? line : indent + line.slice(indent.length + 2)

@@ -1,3 +1,4 @@
+import type { Builder } from '@grafana/grafana-foundation-sdk/cog'
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/dashboard'
 import * as common from '@grafana/grafana-foundation-sdk/common'
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard'
@@ -32,6 +33,9 @@ export function thresholds (first: string, ...steps: Array<[number, string]>): d
 }
 
 export interface PanelText { id: number, title: string, description: string }
+
+/** A row and the panels under it. */
+export interface Section { row: dashboard.RowBuilder, panels: Array<Builder<dashboard.Panel>> }
 
 /** A single figure, the last value of an instant query, 6 columns by 4 rows. */
 export function statPanel ({ id, title, description }: PanelText, target: prometheus.DataqueryBuilder): stat.PanelBuilder {

@@ -1,9 +1,9 @@
-import type { Builder } from '@grafana/grafana-foundation-sdk/cog'
 import * as common from '@grafana/grafana-foundation-sdk/common'
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard'
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap'
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus'
-import { DATASOURCE, instantQuery, rangeQuery, ratioPanel, statPanel, thresholds, timeseriesPanel } from './panels.ts'
+import { DATASOURCE, instantQuery, rangeQuery, ratioPanel, statPanel, thresholds, timeseriesPanel, type Section } from './panels.ts'
+import { sloSection } from './slos.ts'
 
 /**
  * The service-a dashboard (grafana/dashboards/service-a.json is generated from this: make
@@ -16,8 +16,8 @@ const job = 'job="service-a"'
 export function serviceADashboard (): dashboard.Dashboard {
   const builder = new dashboard.DashboardBuilder('service-a')
     .uid('service-a')
-    .description('RED metrics per route and the Node.js runtime of service-a, from the stack\'s Prometheus.')
-    .tags(['service-a', 'nodejs', 'red'])
+    .description('The SLOs, RED metrics per route and the Node.js runtime of service-a, from the stack\'s Prometheus.')
+    .tags(['service-a', 'nodejs', 'red', 'slo'])
     .editable()
     .readonly()
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
@@ -32,15 +32,12 @@ export function serviceADashboard (): dashboard.Dashboard {
       .builtIn(1).name('Annotations & Alerts').type('dashboard')
       .datasource({ type: 'grafana', uid: '-- Grafana --' })
       .enable(true).hide(true).iconColor('rgba(0, 211, 255, 1)'))
-  for (const section of [targetSection(), alertsSection(), redSection(), applicationSection(), runtimeSection()]) {
+  for (const section of [targetSection(), sloSection(), alertsSection(), redSection(), applicationSection(), runtimeSection()]) {
     builder.withRow(section.row)
     for (const panel of section.panels) builder.withPanel(panel)
   }
   return builder.build()
 }
-
-/** A row and the panels under it. */
-interface Section { row: dashboard.RowBuilder, panels: Array<Builder<dashboard.Panel>> }
 
 function targetSection (): Section {
   return {
@@ -99,8 +96,9 @@ function redSection (): Section {
     panels: [
       timeseriesPanel({ id: 7, title: 'Request rate by route and status', description: 'Requests per second by route template and status code; unmatched paths are route <unmatched>.' }, 'reqps',
         [rangeQuery('A', `sum by (route, status_code) (rate(http_requests_total{${job}}[$__rate_interval]))`, '{{route}} {{status_code}}')]),
-      ratioPanel({ id: 8, title: 'Error ratio (5xx) by route', description: 'Share of requests answered with a 5xx status over 5 minutes (recording rule job_route:http_request_error_ratio:rate5m); the alert fires above 5%.' },
-        rangeQuery('A', `job_route:http_request_error_ratio:rate5m{${job}}`, '{{route}}'), 0.05),
+      // 1.44 %: 14.4 times the 0.1 % error budget, where a whole hour of it pages.
+      ratioPanel({ id: 8, title: 'Error ratio (5xx) by route', description: 'Share of requests answered with a 5xx status over 5 minutes (recording rule job_route:http_request_error_ratio:rate5m). The line at 1.44 % is the availability SLO\'s fast burn: an hour of it pages.' },
+        rangeQuery('A', `job_route:http_request_error_ratio:rate5m{${job}}`, '{{route}}'), 0.0144),
       timeseriesPanel({ id: 9, title: 'Latency p50 / p90 / p99 by route', description: 'Request duration quantiles estimated from the http_request_duration_seconds histogram.' }, 's', [
         rangeQuery('A', quantile(0.5), 'p50 {{route}}'),
         rangeQuery('B', quantile(0.9), 'p90 {{route}}'),
@@ -113,7 +111,7 @@ function redSection (): Section {
         [rangeQuery('A', `sum(http_requests_in_flight{${job}})`, 'in flight')]),
       // What the load generator's mix of delays, bad parameters and unknown paths makes visible.
       latencyHeatmap(),
-      timeseriesPanel({ id: 23, title: 'Client errors (4xx) by route and status', description: 'Requests per second answered with a 4xx: bad parameters (400) by route, unknown paths (404) under route <unmatched>. Not counted as errors by the 5xx ratio and its alert.' }, 'reqps',
+      timeseriesPanel({ id: 23, title: 'Client errors (4xx) by route and status', description: 'Requests per second answered with a 4xx: bad parameters (400) by route, unknown paths (404) under route <unmatched>. Not errors: neither the 5xx ratio nor the availability SLO counts them against the service.' }, 'reqps',
         [rangeQuery('A', `sum by (route, status_code) (rate(http_requests_total{${job}, status_code=~"4.."}[$__rate_interval]))`, '{{route}} {{status_code}}')])
     ]
   }

@@ -46,7 +46,7 @@ function setAlertmanagerTarget (config: { alerting?: { alertmanagers?: Array<{ s
 }
 
 /** A rule of one of the stack's rule files, with the file's name. */
-export interface Rule { file: string, record?: string, alert?: string, labels?: Record<string, string> }
+export interface Rule { file: string, record?: string, alert?: string, expr?: string, labels?: Record<string, string>, annotations?: Record<string, string> }
 
 /** Every rule of every *.yml file of a rules folder, in file order. */
 export function readRules (dir: string = PATHS.prometheusRules): Rule[] {

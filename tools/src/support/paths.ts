@@ -20,4 +20,4 @@ export const PATHS = {
 /** Where `make tools` puts the pinned tools the tests run (hack/tools/install.sh: TOOLS_BIN) and the data files they read. */
 export const TOOLS_DIR = process.env.TOOLS_DIR ?? `${REPO_ROOT}.tools`
 export const TOOLS_BIN = process.env.TOOLS_BIN ?? `${TOOLS_DIR}/bin`
-export const tool = (name: 'skaffold' | 'kubectl' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kwok' | 'jaeger'): string => `${TOOLS_BIN}/${name}`
+export const tool = (name: 'skaffold' | 'kubectl' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kwok' | 'jaeger' | 'sloth'): string => `${TOOLS_BIN}/${name}`

@@ -13,7 +13,7 @@ t.test('the overlay renders service-a and the operator objects only: a Prometheu
   const objects = await rendered(ROOT)
   t.same(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
     'ConfigMap/service-a-dashboard', 'Deployment/service-a', 'PodMonitor/service-a', 'PrometheusRule/service-a-alerts', 'PrometheusRule/service-a-recording',
-    'Service/service-a', 'ServiceAccount/service-a'])
+    'PrometheusRule/service-a-slos', 'Service/service-a', 'ServiceAccount/service-a'])
   // The rules themselves pass promtool's check and unit tests in make test-monitoring: the same groups.
   for (const { file, text } of ruleSources()) t.same(objects.find((o) => o.metadata.name === ruleName(file))?.spec.groups, (parse(text) as { groups: unknown[] }).groups, file)
   const dashboard = objects.find((o) => o.kind === 'ConfigMap')!
@@ -27,11 +27,11 @@ t.test('the checked-in files are what make operator-files makes of the raw files
   const differing = (files: Array<{ path: string, text: string }>): string[] => [...new Set([...checkedIn.keys(), ...files.map((f) => f.path)])]
     .filter((path) => checkedIn.get(path) !== files.find((f) => f.path === path)?.text).map((path) => basename(path))
   t.same(differing(generatedFiles()), [], 'run make operator-files')
-  const [alerts, recording] = ruleSources()
+  const [alerts, recording, slos] = ruleSources()
   const cases: Array<[string, Array<{ file: string, text: string }>, string]> = [
-    ['edited', [{ ...alerts!, text: alerts!.text.replace('for: 2m', 'for: 3m') }, recording!], 'service-a-alerts-prometheusrule.yaml'],
-    ['added', [alerts!, recording!, { file: join(PATHS.prometheusRules, 'new.yml'), text: 'groups: []\n' }], 'new-prometheusrule.yaml'],
-    ['removed', [alerts!], 'service-a-recording-prometheusrule.yaml']
+    ['edited', [{ ...alerts!, text: alerts!.text.replace('for: 2m', 'for: 3m') }, recording!, slos!], 'service-a-alerts-prometheusrule.yaml'],
+    ['added', [alerts!, recording!, slos!, { file: join(PATHS.prometheusRules, 'new.yml'), text: 'groups: []\n' }], 'new-prometheusrule.yaml'],
+    ['removed', [alerts!, slos!], 'service-a-recording-prometheusrule.yaml']
   ]
   for (const [what, sources, file] of cases) t.same(differing(generatedFiles(sources)), [file], what)
 })
@@ -49,7 +49,7 @@ t.test('the operator gives the series job="service-a", which the rules and the d
 
 t.test('the release label is one setting, on every object the chart selects by it', async (t) => {
   const objects = (await rendered(ROOT)).filter((o) => o.apiVersion?.startsWith('monitoring.coreos.com/') === true)
-  t.same(objects.map((o) => o.metadata.labels?.release), ['kube-prometheus-stack', 'kube-prometheus-stack', 'kube-prometheus-stack'])
+  t.same(objects.map((o) => `${o.kind} ${o.metadata.labels?.release}`), ['PodMonitor', 'PrometheusRule', 'PrometheusRule', 'PrometheusRule'].map((kind) => `${kind} kube-prometheus-stack`))
   const kustomization = await readFile(join(COMPONENT, 'kustomization.yaml'), 'utf8')
   t.equal(kustomization.match(/kube-prometheus-stack$/gm)?.length, 1, 'the value is written once')
 })

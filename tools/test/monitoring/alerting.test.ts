@@ -14,7 +14,7 @@ import { fetchJson, waitFor } from '../../src/support/http.ts'
 import { PATHS } from '../../src/support/paths.ts'
 import { freePort } from '../../src/support/ports.ts'
 import { findExecutable } from '../../src/support/processes.ts'
-import { fakeServer, tempDir } from './helpers.ts'
+import { fakeServer, tempDir, type Handler } from './helpers.ts'
 
 // alertmanager/alertmanager.yml in the real amtool (Debian sid's, nearest the cluster's image, and
 // make run's) and in the real Alertmanager, fed by the real Prometheus 3.x: what reaches a webhook.
@@ -28,9 +28,9 @@ t.test('amtool check-config accepts the stack\'s config (also make run\'s older 
   const system = findExecutable('amtool')
   if (system === undefined) throw new Error('no amtool on PATH: run scripts/install-alertmanager.sh (make test-monitoring does)')
   const cases: Array<[string, string, string, number, RegExp]> = [
-    ['as shipped', binaries.amtool, shipped, 0, /SUCCESS[\s\S]*1 inhibit rules[\s\S]*1 receivers/],
+    ['as shipped', binaries.amtool, shipped, 0, /SUCCESS[\s\S]*1 inhibit rules[\s\S]*2 receivers/],
     ['as shipped, by make run\'s amtool', system, shipped, 0, /SUCCESS/],
-    ['the webhook, Slack and email examples switched on', binaries.amtool, uncommentExamples(shipped), 0, /SUCCESS[\s\S]*4 receivers/],
+    ['the heartbeat, webhook, Slack and email examples switched on', binaries.amtool, uncommentExamples(shipped), 0, /SUCCESS[\s\S]*5 receivers/],
     ['a route to an undefined receiver', binaries.amtool, shipped.replace('receiver: replace-me', 'receiver: nobody'), 1, /undefined receiver "nobody"/]
   ]
   for (const [name, binary, text, exitCode, output] of cases) {
@@ -43,10 +43,12 @@ t.test('amtool check-config accepts the stack\'s config (also make run\'s older 
   }
 })
 
-t.test('amtool config routes test: every alert to the default receiver as shipped; with the example routes, critical to the pager and warnings to the chat', async (t) => {
-  // Every alert of prometheus/rules/ has a severity the routes and the inhibit rule know.
-  t.ok(alerts.length >= 6, `${alerts.length} alerts read`)
-  t.same(new Set(alerts.map((alert) => alert.labels.severity)), new Set(['critical', 'warning']), 'both severities occur, and no other')
+t.test('amtool config routes test: the Watchdog to the heartbeat receiver alone; every other alert to the default receiver as shipped, and with the example routes critical to the pager and warnings to the chat', async (t) => {
+  // Every alert of prometheus/rules/ has a severity the routes and the inhibit rule know; the
+  // Watchdog's is none: it neither pages nor tickets.
+  t.ok(alerts.length >= 9, `${alerts.length} alerts read`)
+  t.same(new Set(alerts.map((alert) => alert.labels.severity)), new Set(['critical', 'warning', 'none']), 'both severities occur, the Watchdog\'s none, and no other')
+  t.same(alerts.filter((alert) => alert.labels.severity === 'none').map((alert) => alert.alertname), ['Watchdog'])
   const examples = join(tempDir(t), 'alertmanager.yml')
   writeFileSync(examples, uncommentExamples(shipped))
   const route = async (file: string, labels: Record<string, string>): Promise<string> => {
@@ -55,11 +57,14 @@ t.test('amtool config routes test: every alert to the default receiver as shippe
     // stdout only: amtool warns on stderr that the config file overrides --alertmanager.url.
     return result.stdout.trim()
   }
-  const paged: Record<string, string> = { critical: 'team-pager', warning: 'team-chat' }
+  const paged: Record<string, string> = { critical: 'team-pager', warning: 'team-chat', none: 'heartbeat' }
   for (const alert of alerts) {
-    t.equal(await route(ALERTMANAGER_CONFIG, alert.labels), 'replace-me', alert.alertname)
+    const shippedReceiver = alert.alertname === 'Watchdog' ? 'heartbeat' : 'replace-me'
+    t.equal(await route(ALERTMANAGER_CONFIG, alert.labels), shippedReceiver, alert.alertname)
     t.equal(await route(examples, alert.labels), paged[alert.labels.severity!], `${alert.alertname} (${alert.labels.severity}) with the examples`)
   }
+  // The heartbeat route matches the name alone: whatever labels a Watchdog carries, it goes there.
+  t.equal(await route(examples, { alertname: 'Watchdog', severity: 'critical' }), 'heartbeat', 'a Watchdog labelled critical still goes to the heartbeat only')
   t.equal(await route(examples, { alertname: 'Other', severity: 'info' }), 'replace-me', 'an alert no route matches falls back to the default receiver')
 })
 
@@ -104,4 +109,30 @@ t.test('an alert firing in the real Prometheus reaches the webhook through the r
   t.match(state('warning', 'a:80'), { state: 'suppressed', inhibitedBy: [String] }, 'it reached Alertmanager and is inhibited by the critical one')
   t.match(state('warning', 'b:80'), { state: 'active' })
   t.match(state('critical', 'a:80'), { state: 'active' })
+})
+
+t.test('the Watchdog of the stack\'s rules, evaluated by the real Prometheus, reaches the heartbeat receiver through the real Alertmanager, and only that receiver', async (t) => {
+  const dir = tempDir(t)
+  const received: Array<{ path: string, notification: Notification }> = []
+  const record = (path: string): Handler => async (request, response) => {
+    received.push({ path, notification: await json(request) as Notification })
+    response.writeHead(200).end()
+  }
+  const webhook = await fakeServer(t, { '/default': record('/default'), '/heartbeat': record('/heartbeat') })
+  writeFileSync(join(dir, 'alertmanager.yml'), deriveTestConfig(ALERTMANAGER_CONFIG, { webhookUrl: `${webhook}/default`, groupWait: '1s', groupInterval: '1s', otherWebhooks: { heartbeat: `${webhook}/heartbeat` } }))
+  const am = await startAlertmanager({ binary: binaries.alertmanager, configFile: join(dir, 'alertmanager.yml'), dataDir: join(dir, 'am'), port: await freePort(), logFile: join(dir, 'alertmanager.log') })
+  t.teardown(() => am.child.stop())
+  // The stack's own alert rules, as they are; with no service-a series, only the Watchdog fires
+  // within the test (ServiceATargetAbsent waits 5 minutes).
+  const { alerting } = parse(deriveLocalConfig(PATHS.prometheusConfig, { serviceTarget: '-', prometheusTarget: '-', alertmanagerTarget: am.url.replace('http://', '') }))
+  writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { evaluation_interval: '1s' }, rule_files: [join(PATHS.prometheusRules, 'service-a-alerts.yml')], alerting }))
+  const prometheus = await startPrometheus({ binary: binaries.prometheus, configFile: join(dir, 'prometheus.yml'), dataDir: join(dir, 'data'), port: await freePort(), logFile: join(dir, 'prometheus.log'), args: ['--rules.alert.resend-delay=1s'] })
+  t.teardown(() => prometheus.child.stop())
+  const first = await waitFor('the Watchdog at the heartbeat webhook', async () => received.find((r) => r.path === '/heartbeat'), 30_000)
+  t.match(first.notification, { receiver: 'heartbeat', status: 'firing', groupLabels: { alertname: 'Watchdog', severity: 'none' } })
+  t.same(first.notification.alerts.map((a) => a.labels), [{ alertname: 'Watchdog', severity: 'none' }])
+  t.match(first.notification.alerts[0]!.annotations, { runbook_url: 'docs/runbooks.md#watchdog' })
+  // The default route waits 1 s here: a few seconds give a misrouted copy every chance to arrive.
+  await sleep(3_000)
+  t.same(received.filter((r) => r.path !== '/heartbeat').map((r) => r.notification.groupLabels), [], 'nothing reaches the default receiver')
 })

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { allPanels, lintDashboard, loadDashboard, panelQueries, readPrometheusDatasource, substituteGrafanaVariables, type Dashboard } from '../../src/monitoring/dashboard.ts'
+import { readRules } from '../../src/monitoring/prometheus-config.ts'
 import { tempDir } from './helpers.ts'
 
 const datasource = readPrometheusDatasource()
@@ -18,6 +19,24 @@ t.test('the service-a dashboard is sound, uses the provisioned in-cluster dataso
     t.ok(queries.includes(metric), `a panel queries ${metric}`)
   }
   t.match(queries, /histogram_quantile\(0\.5,[\s\S]*histogram_quantile\(0\.9,[\s\S]*histogram_quantile\(0\.99,/)
+})
+
+t.test('the SLO row shows each SLO\'s objective and budget left, and its burn rate per window with thresholds at the burn rates of the generated alerts', async (t) => {
+  const panels = allPanels(dashboard)
+  const row = panels.findIndex((panel) => panel.type === 'row' && /^Service level objectives/.test(panel.title ?? ''))
+  t.ok(row >= 0, 'the row is there')
+  const next = panels.findIndex((panel, i) => i > row && panel.type === 'row')
+  const slo = panels.slice(row + 1, next) as Array<{ title?: string, targets?: Array<{ expr?: string }>, fieldConfig?: { defaults?: { thresholds?: { steps?: Array<{ value: number | null }> } } } }>
+  t.same(slo.map((panel) => panel.title), ['Objectives', 'Error budget remaining (30 days)', 'Burn rate: availability (5xx)', 'Burn rate: latency (over 1 s)'])
+  t.match(slo[0]!.targets![0]!.expr, /slo:objective:ratio\{sloth_service="service-a"\}/)
+  t.match(slo[1]!.targets![0]!.expr, /slo:period_error_budget_remaining:ratio\{sloth_service="service-a"\}/)
+  // The factors Sloth wrote into the alerts: (14.4 * budget), (6 * budget), (3 * …), (1 * …).
+  const factors = [...new Set(readRules().filter((rule) => rule.alert?.endsWith('BudgetBurn')).flatMap((rule) => [...(rule.expr ?? '').matchAll(/> \(([\d.]+) \* /g)].map((m) => Number(m[1]))))].sort((a, b) => a - b)
+  t.same(factors, [1, 3, 6, 14.4], 'the workbook\'s four burn rates')
+  for (const [panel, sloName] of [[slo[2]!, 'requests-availability'], [slo[3]!, 'requests-latency']] as const) {
+    t.match(panel.targets![0]!.expr, new RegExp(`slo:sli_error:ratio_rate\\(5m\\|30m\\|1h\\|2h\\|6h\\|1d\\|3d\\)", sloth_service="service-a", sloth_slo="${sloName}"`), `${panel.title}: every window of ${sloName}`)
+    t.same(panel.fieldConfig?.defaults?.thresholds?.steps?.map((step) => step.value), [null, ...factors], `${panel.title}: a line at each alert level`)
+  }
 })
 
 t.test('the linter catches each kind of broken dashboard', async (t) => {
