@@ -63,6 +63,7 @@ tools: $(PROMETHEUS_OPERATOR_CRDS) $(KWOK_STAGES) ## Build the pinned Skaffold, 
 
 # The CustomResourceDefinitions that the Prometheus Operator's module ships, for the control plane of the tests.
 $(PROMETHEUS_OPERATOR_CRDS): hack/tools/prometheus-operator/go.mod
+	mkdir -p $(@D)
 	cd hack/tools/prometheus-operator && go mod download github.com/prometheus-operator/prometheus-operator && \
 	  cat "$$(go list -m -f '{{.Dir}}' github.com/prometheus-operator/prometheus-operator)"/example/prometheus-operator-crd/*.yaml > $@.tmp
 	mv $@.tmp $@
@@ -70,6 +71,7 @@ $(PROMETHEUS_OPERATOR_CRDS): hack/tools/prometheus-operator/go.mod
 # KWOK's own "fast" stages, from its module: nodes turn Ready and keep their heartbeat, Pods turn
 # Running and Ready, deleted Pods go (what kwokctl gives a cluster by default).
 $(KWOK_STAGES): hack/tools/kwok/go.mod
+	mkdir -p $(@D)
 	cd hack/tools/kwok && go mod download sigs.k8s.io/kwok && stages="$$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage" && \
 	  awk 'FNR == 1 { print "---" } 1' $$(ls "$$stages"/node/fast/*.yaml "$$stages"/node/heartbeat/*.yaml "$$stages"/pod/fast/*.yaml | grep -v /kustomization.yaml) > $@.tmp
 	mv $@.tmp $@
