@@ -23,7 +23,7 @@ $(NODE):
 	scripts/install-node.sh $(NODE_VERSION) $(TOOLS_DIR)/node
 endif
 
-# The real tools the tests run (Skaffold, kube-apiserver, etcd, kubectl, KWOK, Jaeger) are pinned
+# The real tools the tests run (Skaffold, kube-apiserver, etcd, kubectl, KWOK, Jaeger, Sloth) are pinned
 # in the Go modules under hack/tools/ and built into .tools/bin by `make tools`; they come first
 # on the PATH of every target, so `make dev` and `make run` use them too once built.
 TOOLS_BIN ?= $(TOOLS_DIR)/bin
@@ -202,7 +202,7 @@ ALERTMANAGER_IMAGE ?= $(shell sed -n 's/^ *image: *//p' alertmanager/k8s/alertma
 
 # Base images are present after setup.sh (pulled, or stand-ins built here), so builds never pull.
 .PHONY: images
-images: tools node_modules/.package-lock.json ## Build service-a's image and its dev stage with skaffold build through podman (stand-in base images where no registry is reachable; CONTAINERS_STANDINS=auto|always|never).
+images: tools node_modules/.package-lock.json ## Build service-a's image, and its dev stage with the load generator's image (the dev profile), with skaffold build through podman (stand-in base images where no registry is reachable; CONTAINERS_STANDINS=auto|always|never).
 	CONTAINERS_CONF=$(CONTAINERS_CONF) NODE_VERSION=$(NODE_VERSION) PROMETHEUS_IMAGE=$(PROMETHEUS_IMAGE) ALERTMANAGER_IMAGE=$(ALERTMANAGER_IMAGE) PROMETHEUS3_DIR=$(PROMETHEUS3_DIR) ALERTMANAGER_DIR=$(ALERTMANAGER_DIR) scripts/containers/setup.sh
 	CONTAINERS_CONF=$(CONTAINERS_CONF) node tools/src/containers/build-images.ts $(SERVICE_A_TAG) $(SERVICE_A_DEV_TAG)
 	$(PODMAN) images --format '{{.Repository}}:{{.Tag}} {{.Size}}' --filter reference=$(SERVICE_A_IMAGE) --filter reference=$(SERVICE_A_DEV_IMAGE)

@@ -16,7 +16,7 @@ export interface PlannedRequest {
 /**
  * Share of each kind, per thousand. The slow request is one in 500: a dot in the heatmap and an
  * exemplar every few minutes, yet well under 1 % of /hello/:name, so that the demo traffic keeps
- * that route's p99 below the 1 s of the ServiceAHighLatency alert (2 % kept it firing).
+ * that route well inside the latency SLO's 1 % budget of requests over 1 s (2 % kept it burning).
  */
 export const MIX: ReadonlyArray<readonly [RequestKind, number]> = [
   ['root', 300],

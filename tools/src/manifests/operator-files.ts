@@ -30,7 +30,7 @@ const generated = (name: string, source: string, object: object): { path: string
 
 /**
  * One PrometheusRule per rule file, named after it (the operator writes each into a rule file of
- * its own, and a group name may repeat across files, as service-a-red does, but not within one);
+ * its own, and a group name may repeat across files, but not within one);
  * and the dashboard as a ConfigMap for kube-prometheus-stack's Grafana sidecar, which loads every
  * ConfigMap labelled grafana_dashboard: "1" (a fixed name, no hash: a renamed copy would be a
  * second dashboard with the same uid).
