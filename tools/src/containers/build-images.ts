@@ -4,8 +4,7 @@ import { startSkaffoldBuilder } from './skaffold-build.ts'
 const [tag = 'latest', devTag = 'dev'] = process.argv.slice(2)
 const builder = await startSkaffoldBuilder()
 try {
-  console.log(await builder.build({ tag }))
-  console.log(await builder.build({ tag: devTag, profile: 'dev' }))
+  console.log([...await builder.build({ tag }), ...await builder.build({ tag: devTag, profile: 'dev' })].join('\n'))
 } finally {
   await builder.stop()
 }

@@ -46,13 +46,13 @@ t.test('skaffold build through podman, and kube play of what skaffold render giv
   const builder = await startSkaffoldBuilder()
   t.teardown(builder.stop)
   let started = Date.now()
-  const images = [await builder.build({ tag: run }), await builder.build({ tag: `${run}-dev`, profile: 'dev' })]
+  const images = [...await builder.build({ tag: run }), ...await builder.build({ tag: `${run}-dev`, profile: 'dev' })]
   t.comment(`skaffold build, plain and dev profile: ${(Date.now() - started) / 1000} s`)
   const removeImages = async (): Promise<void> => { await podman(['rmi', '--ignore', ...images]) }
   t.teardown(removeImages)
   await builder.stop()
   const commands = await Promise.all(images.map(async (image) => JSON.parse(await podman(['image', 'inspect', '--format', '{{json .Config.Cmd}}', image]))))
-  t.same(commands, [['node', 'dist/server.js'], ['node', '--watch', 'src/server.ts']], 'the dev profile builds the dev stage')
+  t.same(commands, [['node', 'dist/server.js'], ['node', '--watch', 'src/server.ts'], ['node', 'dist/main.js']], 'the dev profile builds the dev stage and the load generator')
 
   const rendered = await renderedWithoutGrafanaOrJaeger(run)
   const stack = await prepareStack(rendered, `-${run}`)
