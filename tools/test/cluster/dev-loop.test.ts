@@ -36,6 +36,8 @@ t.test('skaffold dev builds, deploys and passes its status check; Ctrl-C removes
   for (const round of ['first', 'second']) {
     const dev = skaffoldDev()
     await untilReady(dev, watching(dev), { what: `skaffold dev (${round} start) watches`, timeoutMs: 480_000, intervalMs: 1_000 })
+    // The first start builds both images; the next finds them in its artifact cache.
+    for (const image of ['service-a', 'load-generator']) t.match(dev.output(), round === 'first' ? `Build [${image}] succeeded` : `- ${image}: Found Locally`, `${round}: ${image}'s image`)
     t.match(dev.output(), /Deployments stabilized/, `${round}: the status check passed`)
     t.equal(await deployments(), 'alertmanager=1/1 grafana=1/1 jaeger=1/1 load-generator=1/1 prometheus=1/1 service-a=1/1', `${round}: every Deployment ready`)
     t.equal(await dev.stop('SIGINT'), 0, `${round}: Ctrl-C ends it cleanly`)
