@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import t from 'tap'
 import { testCluster } from '../../src/cluster/control-plane.ts'
-import { PODMAN_ENV } from '../../src/containers/podman.ts'
+import { PODMAN_ENV, podman } from '../../src/containers/podman.ts'
 import { tool } from '../../src/support/paths.ts'
 import { start, startReady, untilReady, type Child } from '../../src/support/processes.ts'
 import { freshClone } from '../manifests/fixtures.ts'
@@ -18,7 +18,11 @@ const dir = t.testdir()
 const socket = join(dir, 'podman.sock')
 const docker = await startReady('podman', ['system', 'service', '--time=0', `unix://${socket}`], async () => existsSync(socket),
   { name: 'podman system service', env: { ...process.env, ...PODMAN_ENV }, what: `${socket} to exist` })
-t.teardown(async () => { await docker.stop() })
+t.teardown(async () => {
+  await docker.stop()
+  // --no-prune keeps them through each Ctrl-C, for the second start to find: removed here.
+  await podman(['rmi', '--ignore', 'docker.io/library/service-a:dev-loop', 'docker.io/library/load-generator:dev-loop'])
+})
 
 // As for minikube: the images stay in the local store, nothing is pushed (Skaffold's global config, its documented switch).
 const globalConfig = join(dir, 'skaffold-config.yaml')
