@@ -1,4 +1,6 @@
 import t from 'tap'
+import pino from 'pino'
+import { buildApp } from '../src/app.ts'
 import { build } from './helper.ts'
 import { loadConfig } from '../src/config.ts'
 
@@ -100,18 +102,21 @@ t.test('malformed JSON in a body is a 400, not a 500', async (t) => {
   t.match(response.json(), { statusCode: 400, error: 'Bad Request' })
 })
 
-t.test('server options: JSON logs by default, pretty lines only on a terminal', async (t) => {
-  const { serverOptions } = await import('../src/app.ts')
-  t.match(serverOptions(loadConfig({ LOG_LEVEL: 'warn' })).logger, { level: 'warn' })
-  t.notOk((serverOptions(loadConfig({ LOG_LEVEL: 'warn' })).logger as { transport?: unknown }).transport, 'no transport: plain JSON')
-  t.match(serverOptions(loadConfig({ LOG_LEVEL: 'info' }), true).logger, { transport: { target: 'pino-pretty' } })
+t.test('logs: JSON to stdout at LOG_LEVEL by default, pretty lines only on a terminal', async (t) => {
+  const streamOf = async (stdoutIsTTY: boolean): Promise<{ level: string, stream: unknown }> => {
+    const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn' }), { stdoutIsTTY })
+    t.teardown(() => app.close())
+    return { level: app.log.level, stream: (app.log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] }
+  }
+  const plain = await streamOf(false)
+  t.equal(plain.level, 'warn')
+  t.equal(plain.stream?.constructor.name, 'SonicBoom', 'written by pino itself, no transport')
+  t.equal((await streamOf(true)).stream?.constructor.name, 'ThreadStream', 'a transport: pino-pretty in a worker')
 })
 
 t.test('LOG_LEVEL=silent runs Fastify without a logger; errors are still answered and counted', async (t) => {
-  const { serverOptions } = await import('../src/app.ts')
-  t.equal(serverOptions(loadConfig({ LOG_LEVEL: 'silent' })).logger, false, 'no per-request child loggers')
-  // build() without logLines uses exactly these options.
   const app = await build(t, { extra: (app) => app.get('/boom', async () => { throw new Error('no logger to tell') }) })
+  t.notOk(app.log.level, "Fastify's stand-in logger: no per-request child loggers")
   t.equal((await app.inject('/boom')).statusCode, 500)
   t.equal((await app.inject('/nope')).statusCode, 404)
   const page = (await app.inject('/metrics')).body

@@ -139,7 +139,9 @@ t.test('malformed HTTP gets a 4xx with a JSON body and the server keeps serving'
     ['unknown method', 'BREW / HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 400 Bad Request/],
     ['oversized headers', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, /^HTTP\/1\.1 431 Request Header Fields Too Large/],
     ['bad header characters', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', /^HTTP\/1\.1 400 Bad Request/],
-    ['invalid content-length', 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n', /^HTTP\/1\.1 400 Bad Request/]
+    ['invalid content-length', 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n', /^HTTP\/1\.1 400 Bad Request/],
+    // RFC 9112 §6.3: no knowable body length. (For an unmatched path Node's parser lets the 404 out first.)
+    ['a final transfer coding other than chunked', 'GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n', /^HTTP\/1\.1 400 Bad Request/]
   ]
   for (const [name, bytes, status] of cases) {
     const answer = await rawRequest(server.port, bytes)

@@ -1,6 +1,5 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onResponseHookHandler } from 'fastify'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import type { RouteHooks } from '../route-hooks.ts'
 import { traceExemplar } from '../trace-context.ts'
 import { registerWithExemplars } from './exposition.ts'
 
@@ -66,45 +65,67 @@ export const methodLabel = (method: string): string => KNOWN_METHODS.has(method)
 /** nginx's status for a client that closed the connection before it got its response. */
 export const CLIENT_CLOSED_REQUEST = 499
 
-/**
- * The reply of a request that holds an in-flight slot. When an earlier onRequest hook fails,
- * this one never runs but onResponse still does: it must not give back a slot that is not held.
- */
+/** The route label of every request that matched no route, so that hostile paths add no series. */
+export const UNMATCHED_ROUTE = '<unmatched>'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false keeps a route out of request metrics: probes and scrapes. */
+    telemetry?: boolean
+  }
+}
+
+/** A request's route template, UNMATCHED_ROUTE if it matched none; undefined if kept out of telemetry. */
+export function routeOf (request: FastifyRequest): string | undefined {
+  const { url, config } = request.routeOptions
+  return config.telemetry === false ? undefined : url ?? UNMATCHED_ROUTE
+}
+
+/** The route and reply of a request that holds an in-flight slot; a hang-up has no onResponse to read them. */
+const kRoute = Symbol('metrics.route')
 const kReply = Symbol('metrics.reply')
-type Tracked = FastifyRequest & { [kReply]?: FastifyReply }
+type Tracked = FastifyRequest & { [kRoute]?: string, [kReply]?: FastifyReply }
 
 /**
- * The hooks that record the requests of one route. `method` is undefined where one handler
- * serves several methods (the not-found handler); the request's own method is used then.
- * A client that hangs up before its response gets no onResponse, only onRequestAbort: it is
- * recorded there, as 499, with the time it waited.
+ * App-level hooks that record every request under its route template (Fastify's
+ * `request.routeOptions.url`), read once per request in onRequest. A client that hangs up
+ * before its response gets no onResponse, only onRequestAbort: it is recorded there, as 499,
+ * with the time it waited.
  */
-export function requestHooks (http: HttpMetrics, route: string, method: string | undefined): Required<RouteHooks> {
-  const record = (request: Tracked, reply: FastifyReply, statusCode: number): void => {
+export function requestHooks (app: FastifyInstance, http: HttpMetrics): { onResponse: onResponseHookHandler } {
+  app.decorateRequest(kRoute, undefined)
+  app.decorateRequest(kReply, undefined)
+  const record = (request: Tracked, reply: FastifyReply, route: string, statusCode: number): void => {
     if (request[kReply] !== undefined) {
       request[kReply] = undefined
       http.inFlight.dec()
     }
-    const labels = { method: method ?? methodLabel(request.method), route, status_code: statusCode }
+    const labels = { method: methodLabel(request.method), route, status_code: statusCode }
     http.requests.inc(labels)
     http.duration.observe({ labels, value: reply.elapsedTime / 1000, exemplarLabels: traceExemplar() })
   }
-  return {
-    onRequest (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction) {
+  app.addHook('onRequest', (request: Tracked, reply, done) => {
+    const route = routeOf(request)
+    if (route !== undefined) {
+      request[kRoute] = route
       request[kReply] = reply
       http.inFlight.inc()
-      done()
-    },
-    onResponse (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction) {
-      record(request, reply, reply.statusCode)
-      done()
-    },
-    onRequestAbort (request: Tracked, done: HookHandlerDoneFunction) {
-      const reply = request[kReply]
-      if (reply !== undefined) record(request, reply, CLIENT_CLOSED_REQUEST)
-      done()
     }
+    done()
+  })
+  // When an earlier onRequest hook fails, this one's never ran: the route is read here then.
+  const onResponse = (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const route = request[kRoute] ?? routeOf(request)
+    if (route !== undefined) record(request, reply, route, reply.statusCode)
+    done()
   }
+  app.addHook('onResponse', onResponse)
+  app.addHook('onRequestAbort', (request: Tracked, done) => {
+    const reply = request[kReply]
+    if (reply !== undefined) record(request, reply, request[kRoute]!, CLIENT_CLOSED_REQUEST)
+    done()
+  })
+  return { onResponse }
 }
 
 /**
