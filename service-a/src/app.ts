@@ -41,7 +41,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     const { startTracing } = await import('./tracing.ts')
     await app.register(startTracing(app.log, config).plugin)
   }
-  await app.register(metrics, { version })
+  await app.register(metrics, { version, exemplars: traced })
   await app.register(requestId)
   // The access log writes at info: below that level its hooks would only cost.
   if (ACCESS_LOG_LEVELS.has(config.LOG_LEVEL)) await app.register(accessLog)

@@ -99,7 +99,7 @@ t.test('an uncaught error is logged, the server drains, and the exit code is 1',
 
 t.test('with tracing off, nothing of OpenTelemetry but its API is loaded; with tracing on, its SDK is', async (t) => {
   // Node's module hooks report every OpenTelemetry module (the API aside) and @fastify/otel as they resolve.
-  const watch = 'import { registerHooks } from "node:module"; registerHooks({ resolve (specifier, context, next) { const found = next(specifier, context); if (/node_modules\\/(@opentelemetry\\/(?!api\\/)|@fastify\\/otel\\/)/.test(found.url)) process.stderr.write(`loaded ${found.url}\\n`); return found } })'
+  const watch = 'import { registerHooks } from "node:module"; registerHooks({ resolve (specifier, context, next) { const found = next(specifier, context); if (/node_modules\\/(@opentelemetry\\/(?!api\\/)|@fastify\\/otel\\/)/.test(found.url)) process.stderr.write("loaded " + found.url + "\\n"); return found } })'
   const args = ['--import', `data:text/javascript,${encodeURIComponent(watch)}`]
   const off = await startServer(t, {}, args)
   t.equal((await fetch(`${off.url}/hello/Ada`)).status, 200)

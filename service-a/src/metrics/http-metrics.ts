@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onResponseHookHandler } from 'fastify'
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, type Histogram, type Registry } from 'prom-client'
 import { traceExemplar } from '../trace-context.ts'
-import { registerWithExemplars } from './exposition.ts'
+import { histogram } from './exposition.ts'
 
 /**
  * From a sub-millisecond hello-world reply up to the 10 s a client is likely to wait.
@@ -19,11 +19,17 @@ export interface HttpMetrics {
   duration: Histogram<typeof REQUEST_LABELS[number]>
   inFlight: Gauge
   errors: Counter<'method' | 'route' | 'error'>
+  /** Whether `duration` takes exemplars. */
+  exemplars: boolean
 }
 
-/** The RED metrics of the HTTP server, registered in `registry` in the order the page shows them. */
-export function createHttpMetrics (registry: Registry): HttpMetrics {
+/**
+ * The RED metrics of the HTTP server, registered in `registry` in the order the page shows them;
+ * durations with exemplars when `exemplars` (tracing on).
+ */
+export function createHttpMetrics (registry: Registry, exemplars: boolean): HttpMetrics {
   return {
+    exemplars,
     inFlight: new Gauge({
       name: 'http_requests_in_flight',
       help: 'HTTP requests being served right now.',
@@ -35,14 +41,12 @@ export function createHttpMetrics (registry: Registry): HttpMetrics {
       labelNames: REQUEST_LABELS,
       registers: [registry]
     }),
-    duration: registerWithExemplars(registry, new Histogram({
+    duration: histogram(registry, {
       name: 'http_request_duration_seconds',
       help: 'Time from receiving an HTTP request to finishing its response, in seconds.',
       labelNames: REQUEST_LABELS,
-      buckets: DURATION_BUCKETS_SECONDS,
-      enableExemplars: true,
-      registers: []
-    })),
+      buckets: DURATION_BUCKETS_SECONDS
+    }, exemplars),
     errors: new Counter({
       name: 'http_request_errors_total',
       help: 'HTTP requests that ended in an unhandled error (status 5xx), by error type.',
@@ -81,10 +85,21 @@ export function routeOf (request: FastifyRequest): string | undefined {
   return config.telemetry === false ? undefined : url ?? UNMATCHED_ROUTE
 }
 
-/** The route and reply of a request that holds an in-flight slot; a hang-up has no onResponse to read them. */
+/**
+ * The route label, read once per request (`routeOptions` builds a new object on every access),
+ * and the reply of a request that holds an in-flight slot: a hang-up has no onResponse to read it.
+ */
 const kRoute = Symbol('metrics.route')
 const kReply = Symbol('metrics.reply')
 type Tracked = FastifyRequest & { [kRoute]?: string, [kReply]?: FastifyReply }
+
+/**
+ * The route label of a request the metrics recorded, as they recorded it; read afresh when an
+ * earlier onRequest hook failed before theirs ran, and undefined for routes kept out of telemetry.
+ */
+export function routeLabel (request: FastifyRequest): string | undefined {
+  return (request as Tracked)[kRoute] ?? routeOf(request)
+}
 
 /**
  * App-level hooks that record every request under its route template (Fastify's
@@ -102,7 +117,9 @@ export function requestHooks (app: FastifyInstance, http: HttpMetrics): { onResp
     }
     const labels = { method: methodLabel(request.method), route, status_code: statusCode }
     http.requests.inc(labels)
-    http.duration.observe({ labels, value: reply.elapsedTime / 1000, exemplarLabels: traceExemplar() })
+    const seconds = reply.elapsedTime / 1000
+    if (http.exemplars) http.duration.observe({ labels, value: seconds, exemplarLabels: traceExemplar() })
+    else http.duration.observe(labels, seconds)
   }
   app.addHook('onRequest', (request: Tracked, reply, done) => {
     const route = routeOf(request)
@@ -113,9 +130,8 @@ export function requestHooks (app: FastifyInstance, http: HttpMetrics): { onResp
     }
     done()
   })
-  // When an earlier onRequest hook fails, this one's never ran: the route is read here then.
   const onResponse = (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const route = request[kRoute] ?? routeOf(request)
+    const route = routeLabel(request)
     if (route !== undefined) record(request, reply, route, reply.statusCode)
     done()
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
-import { CLIENT_CLOSED_REQUEST, UNMATCHED_ROUTE } from '../metrics/http-metrics.ts'
+import { CLIENT_CLOSED_REQUEST, routeLabel } from '../metrics/http-metrics.ts'
 import { onRouterErrors } from './errors.ts'
 
 /** The reply of a request whose line is still to be written: a hang-up has no onResponse to read it. */
@@ -36,7 +36,7 @@ async function accessLog (app: FastifyInstance): Promise<void> {
 }
 
 function log (request: FastifyRequest, reply: FastifyReply, statusCode: number, message: string): void {
-  request.log.info({ method: request.method, route: request.routeOptions.url ?? UNMATCHED_ROUTE, url: request.url, statusCode, responseTime: reply.elapsedTime }, message)
+  request.log.info({ method: request.method, route: routeLabel(request), url: request.url, statusCode, responseTime: reply.elapsedTime }, message)
 }
 
 export default fp(accessLog, { name: 'access-log', fastify: '5.x' })

@@ -10,6 +10,8 @@ import { onRouterErrors, statusCodeOf } from './errors.ts'
 export interface MetricsOptions {
   /** Service version for the build-info metric. */
   version: string
+  /** Durations carry the trace id of their request as an exemplar: with tracing on only. */
+  exemplars: boolean
 }
 
 declare module 'fastify' {
@@ -27,8 +29,8 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   registerBuildInfo(registry, options.version)
-  const http = createHttpMetrics(registry)
-  const instrument = createInstrument(registry, DURATION_BUCKETS_SECONDS)
+  const http = createHttpMetrics(registry, options.exemplars)
+  const instrument = createInstrument(registry, DURATION_BUCKETS_SECONDS, options.exemplars)
   app.decorate('metrics', { registry, instrument })
 
   onRouterErrors(app, requestHooks(app, http).onResponse)
