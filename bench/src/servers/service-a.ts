@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyPluginCallback, FastifyServerOptions } from 'fastify'
@@ -16,6 +17,8 @@ const { loadConfig } = await dist<{ loadConfig: (env: NodeJS.ProcessEnv) => Conf
 const config = loadConfig(process.env)
 const { buildApp } = await dist<{ buildApp?: (config: Config) => Promise<FastifyInstance> }>('app.js')
 const app = buildApp !== undefined ? await buildApp(config) : await olderBuild(config)
+// What server.ts adds for shutdown (builds that have it): it costs on every request too.
+if (existsSync(new URL('dist/drain.js', serviceDir))) (await dist<{ drainOf: (server: FastifyInstance['server']) => unknown }>('drain.js')).drainOf(app.server)
 await app.register(async (routes: FastifyInstance) => { for (const path of EXTRA_ROUTES) routes.get(path, { schema: HELLO_SCHEMA }, async () => HELLO) })
 await app.listen({ port: port(), host: HOST })
 
