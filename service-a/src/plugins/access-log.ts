@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
-import { CLIENT_CLOSED_REQUEST, routeLabel } from '../metrics/http-metrics.ts'
+import { CLIENT_CLOSED_REQUEST } from '../metrics/http-metrics.ts'
+import { routeLabel } from '../metrics/request-hooks.ts'
 import { onRouterErrors } from './errors.ts'
 
 /** The reply of a request whose line is still to be written: a hang-up has no onResponse to read it. */

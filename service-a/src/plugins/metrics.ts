@@ -4,7 +4,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { registerBuildInfo } from '../metrics/build-info.ts'
 import { renderMetrics } from '../metrics/exposition.ts'
 import { createInstrument, type Instrument } from '../metrics/function-metrics.ts'
-import { createHttpMetrics, DURATION_BUCKETS_SECONDS, errorTypeLabeler, methodLabel, requestHooks, UNMATCHED_ROUTE } from '../metrics/http-metrics.ts'
+import { createHttpMetrics, DURATION_BUCKETS_SECONDS, errorTypeLabeler, methodLabel, UNMATCHED_ROUTE } from '../metrics/http-metrics.ts'
+import { requestHooks } from '../metrics/request-hooks.ts'
 import { onRouterErrors, statusCodeOf } from './errors.ts'
 
 export interface MetricsOptions {
