@@ -4,14 +4,16 @@ import { context, diag, DiagLogLevel, ROOT_CONTEXT, type DiagLogger } from '@ope
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { FastifyBaseLogger, FastifyPluginCallback, FastifyRequest } from 'fastify'
-import { methodLabel } from './metrics/http-metrics.ts'
-import { UNMATCHED_ROUTE } from './route-hooks.ts'
+import fp from 'fastify-plugin'
+import type { Config } from './config.ts'
+import { methodLabel, UNMATCHED_ROUTE } from './metrics/http-metrics.ts'
 
 export interface Tracing {
-  /** Opens a span per request, continuing an incoming W3C `traceparent`: register it before any route. */
+  /**
+   * Opens a span per request, continuing an incoming W3C `traceparent`: register it before any
+   * route. When the app closes, it exports the spans not yet sent.
+   */
   plugin: FastifyPluginCallback
-  /** Exports the spans not yet sent, giving up after `budgetMs`: a collector that is down must not hold the exit. */
-  shutdown: (budgetMs: number) => Promise<void>
 }
 
 /** OpenTelemetry's own complaints (an unreachable collector fails every export) reach the log this often at most. */
@@ -23,7 +25,7 @@ export const DIAG_INTERVAL_MS = 60_000
  * metrics (prom-client has them) and no log export (pino writes to stdout). Call it only when
  * `tracingEnabled(config)`: without it no SDK exists and the API's calls are no-ops.
  */
-export function startTracing (log: FastifyBaseLogger): Tracing {
+export function startTracing (log: FastifyBaseLogger, config: Pick<Config, 'SHUTDOWN_DELAY_MS' | 'SHUTDOWN_TIMEOUT_MS'>): Tracing {
   diag.setLogger(rateLimited(log.child({ component: 'opentelemetry' })), DiagLogLevel.WARN)
   const fastify = new FastifyOtelInstrumentation({
     // The request span and the handler's child span; a span per lifecycle hook would cost more than it tells.
@@ -37,12 +39,21 @@ export function startTracing (log: FastifyBaseLogger): Tracing {
     logRecordProcessors: []
   })
   sdk.start()
+  const instrumentation = fastify.plugin()
   return {
-    plugin: fastify.plugin(),
-    async shutdown (budgetMs) {
-      const flushed = await Promise.race([sdk.shutdown().then(() => true, () => false), sleep(budgetMs, false, { ref: false })])
-      if (!flushed) log.warn({ budgetMs }, 'spans not exported before shutdown: the collector did not answer in time')
-    }
+    plugin: fp(async (app) => {
+      await app.register(instrumentation)
+      // server.ts closes the app SHUTDOWN_DELAY_MS after the signal. The export gets what is left
+      // of SHUTDOWN_TIMEOUT_MS once the requests in flight are done, less 0.5 s for the exit: a
+      // collector that is down must not turn a clean shutdown into a forced one.
+      let deadline = Infinity
+      app.addHook('preClose', (done) => { deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS - config.SHUTDOWN_DELAY_MS - 500; done() })
+      app.addHook('onClose', async () => {
+        const budgetMs = Math.max(0, deadline - Date.now())
+        const flushed = await Promise.race([sdk.shutdown().then(() => true, () => false), sleep(budgetMs, false, { ref: false })])
+        if (!flushed) log.warn({ budgetMs }, 'spans not exported before shutdown: the collector did not answer in time')
+      })
+    }, { name: 'tracing', fastify: '5.x' })
   }
 }
 

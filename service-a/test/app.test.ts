@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
+import pino from 'pino'
+import { buildApp } from '../src/app.ts'
 import { build } from './helper.ts'
 import { loadConfig } from '../src/config.ts'
 
@@ -100,18 +103,39 @@ t.test('malformed JSON in a body is a 400, not a 500', async (t) => {
   t.match(response.json(), { statusCode: 400, error: 'Bad Request' })
 })
 
-t.test('server options: JSON logs by default, pretty lines only on a terminal', async (t) => {
-  const { serverOptions } = await import('../src/app.ts')
-  t.match(serverOptions(loadConfig({ LOG_LEVEL: 'warn' })).logger, { level: 'warn' })
-  t.notOk((serverOptions(loadConfig({ LOG_LEVEL: 'warn' })).logger as { transport?: unknown }).transport, 'no transport: plain JSON')
-  t.match(serverOptions(loadConfig({ LOG_LEVEL: 'info' }), true).logger, { transport: { target: 'pino-pretty' } })
+t.test('logs: JSON lines to stdout at LOG_LEVEL, in batches flushed within 250 ms; pretty lines only on a terminal', async (t) => {
+  const written: string[] = []
+  const write = process.stdout.write
+  // tap writes its own report to stdout too: that goes through.
+  const capture = ((chunk: string, ...rest: unknown[]) => typeof chunk === 'string' && chunk.startsWith('{"level"')
+    ? written.push(chunk) > 0
+    : (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write
+  process.stdout.write = capture
+  t.teardown(() => { process.stdout.write = write })
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn' }))
+  t.teardown(() => app.close())
+  app.log.info('below the level')
+  app.log.warn('first')
+  app.log.error('second')
+  t.same(written, [], 'held back for the batch')
+  await sleep(300)
+  process.stdout.write = write
+  t.equal(written.length, 1, 'one write for both lines')
+  t.match(written.join('').trimEnd().split('\n').map((line) => JSON.parse(line) as unknown), [{ level: 40, msg: 'first' }, { level: 50, msg: 'second' }])
+  process.stdout.write = capture
+  for (let i = 0; i < 40; i++) app.log.warn('a line of about 200 bytes'.padEnd(100, '.'))
+  t.ok(written.length >= 2, '4 KiB pending are written at once, without waiting for the timer')
+  await sleep(300)
+  process.stdout.write = write
+  const pretty = await buildApp(loadConfig({ LOG_LEVEL: 'info' }), { stdoutIsTTY: true })
+  t.teardown(() => pretty.close())
+  const stream = (pretty.log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym]
+  t.equal(stream?.constructor.name, 'ThreadStream', 'a transport: pino-pretty in a worker')
 })
 
 t.test('LOG_LEVEL=silent runs Fastify without a logger; errors are still answered and counted', async (t) => {
-  const { serverOptions } = await import('../src/app.ts')
-  t.equal(serverOptions(loadConfig({ LOG_LEVEL: 'silent' })).logger, false, 'no per-request child loggers')
-  // build() without logLines uses exactly these options.
   const app = await build(t, { extra: (app) => app.get('/boom', async () => { throw new Error('no logger to tell') }) })
+  t.notOk(app.log.level, "Fastify's stand-in logger: no per-request child loggers")
   t.equal((await app.inject('/boom')).statusCode, 500)
   t.equal((await app.inject('/nope')).statusCode, 404)
   const page = (await app.inject('/metrics')).body

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
-import serviceA, { serverOptions } from '../src/app.ts'
+import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 
 export interface BuildOptions {
@@ -14,24 +14,22 @@ export interface BuildOptions {
 /** Builds the service as server.ts does, ready for `inject`, and closes it when the test ends. */
 export async function build (t: Test, options: BuildOptions = {}): Promise<FastifyInstance> {
   // Without logLines the app runs as LOG_LEVEL=silent runs it: with no logger at all.
-  const app = Fastify(options.logLines === undefined
-    ? serverOptions(loadConfig({ LOG_LEVEL: 'silent' }))
-    : { ...serverOptions(loadConfig({ LOG_LEVEL: 'info' })), logger: logger(options.logLines) } satisfies FastifyServerOptions)
-  await app.register(serviceA)
+  const app = options.logLines === undefined
+    ? await buildApp(loadConfig({ LOG_LEVEL: 'silent' }))
+    : await buildApp(loadConfig({ LOG_LEVEL: 'info' }), { logStream: lineCollector(options.logLines) })
   options.extra?.(app)
   await app.ready()
   t.teardown(() => app.close())
   return app
 }
 
-function logger (lines: Array<Record<string, unknown>>): FastifyServerOptions['logger'] {
-  const stream = new Writable({
+function lineCollector (lines: Array<Record<string, unknown>>): Writable {
+  return new Writable({
     write (chunk: Buffer, _encoding, callback) {
       for (const line of chunk.toString().split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
       callback()
     }
   })
-  return { level: 'info', stream }
 }
 
 /** Parses Prometheus text exposition into `name{labels}` → value, skipping comments. */

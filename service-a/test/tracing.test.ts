@@ -69,6 +69,8 @@ t.test('an unsampled or malformed traceparent: no exemplar, no error, no log lin
   await fetch(`${server.url}/no/such/path`)
   await sleep(300)
   t.ok(receiver.spans.some((span) => span.name === 'GET <unmatched>'), 'an unmatched path is named as the metrics label it')
+  t.equal((await fetch(`${server.url}/hello/%E0%A4%A`)).status, 400, 'a URL the router rejects has no span, and is still answered')
+  t.match(await page(server, OPENMETRICS), /http_request_duration_seconds_count\{method="GET",route="<unmatched>",status_code="400"\} 1\n/, 'and counted, with no exemplar')
   t.notMatch(await page(server, OPENMETRICS), /route="\/hello\/:name".*# \{trace_id/, 'no exemplar points to a trace that was not kept')
   t.match(server.logs.find((line) => line.requestId === 'unsampled'), { trace_id: TRACE_ID }, 'its log lines still carry the ids')
   t.same(server.logs.filter((line) => (line.level as number) >= 40), [], 'no warning or error')

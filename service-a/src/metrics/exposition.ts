@@ -1,5 +1,5 @@
 import Negotiator from 'negotiator'
-import { Counter, Registry, type Histogram, type OpenMetricsContentType } from 'prom-client'
+import { Counter, Histogram, Registry, type HistogramConfiguration, type OpenMetricsContentType } from 'prom-client'
 
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4'
 const OPENMETRICS_TEXT = 'application/openmetrics-text; version=1.0.0'
@@ -61,14 +61,18 @@ async function openMetricsRegistry (registry: Registry): Promise<Registry<OpenMe
 }
 
 /**
- * Puts a histogram made with `enableExemplars` (and `registers: []`) into the text page's
- * registry. prom-client's constructor refuses such a metric in a text registry, whose format has
- * no place for exemplars, but the registry renders it without them; the OpenMetrics page, made
- * from the same metric objects, shows them. Only histograms: prom-client 15 reports a counter
- * exemplar's value wrongly (prometheus/client_js#621).
+ * A histogram in `registry`; with `exemplars`, one whose observations can carry a trace id. Only
+ * with tracing on: without a trace an exemplar points nowhere, and prom-client's exemplar path
+ * costs on every observation.
+ * prom-client's constructor refuses an exemplar-enabled metric in a text registry, whose format
+ * has no place for exemplars, but the registry renders it without them; the OpenMetrics page,
+ * made from the same metric objects, shows them. Only histograms: prom-client 15 reports a
+ * counter exemplar's value wrongly (prometheus/client_js#621).
  * @see https://github.com/prometheus/client_js/blob/master/lib/metric.js ("Exemplars are supported only on OpenMetrics registries")
  */
-export function registerWithExemplars<T extends string> (registry: Registry, histogram: Histogram<T>): Histogram<T> {
-  registry.registerMetric(histogram)
-  return histogram
+export function histogram<T extends string> (registry: Registry, configuration: HistogramConfiguration<T>, exemplars: boolean): Histogram<T> {
+  if (!exemplars) return new Histogram({ ...configuration, registers: [registry] })
+  const made = new Histogram({ ...configuration, enableExemplars: true, registers: [] })
+  registry.registerMetric(made)
+  return made
 }

@@ -1,7 +1,7 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api'
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, type Registry } from 'prom-client'
 import { traceExemplar } from '../trace-context.ts'
-import { registerWithExemplars } from './exposition.ts'
+import { histogram } from './exposition.ts'
 
 /** Spans of the wrapped functions; a no-op until tracing starts (tracing.ts). */
 const tracer = trace.getTracer('service-a')
@@ -24,7 +24,7 @@ export type Instrument = <Args extends unknown[], Result>(
  * on. Every wrapped function's series exist (at zero) from the moment it is wrapped, so that
  * rate() and ratios work from the first scrape.
  */
-export function createInstrument (registry: Registry, buckets: readonly number[]): Instrument {
+export function createInstrument (registry: Registry, buckets: readonly number[], exemplars = false): Instrument {
   const calls = new Counter({
     name: 'service_a_function_calls_total',
     help: 'Calls of instrumented application functions, counted when they start.',
@@ -37,14 +37,12 @@ export function createInstrument (registry: Registry, buckets: readonly number[]
     labelNames: ['function'],
     registers: [registry]
   })
-  const duration = registerWithExemplars(registry, new Histogram({
+  const duration = histogram(registry, {
     name: 'service_a_function_duration_seconds',
     help: 'Time instrumented application functions took until they returned or failed, in seconds.',
     labelNames: ['function'],
-    buckets: [...buckets],
-    enableExemplars: true,
-    registers: []
-  }))
+    buckets: [...buckets]
+  }, exemplars)
 
   return (name, fn) => {
     if (!FUNCTION_NAME.test(name)) throw new TypeError(`instrument: function name ${JSON.stringify(name)} must match ${FUNCTION_NAME}`)

@@ -1,8 +1,5 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import type { RouteHooks } from '../route-hooks.ts'
-import { traceExemplar } from '../trace-context.ts'
-import { registerWithExemplars } from './exposition.ts'
+import { Counter, Gauge, type Histogram, type Registry } from 'prom-client'
+import { histogram } from './exposition.ts'
 
 /**
  * From a sub-millisecond hello-world reply up to the 10 s a client is likely to wait.
@@ -20,11 +17,17 @@ export interface HttpMetrics {
   duration: Histogram<typeof REQUEST_LABELS[number]>
   inFlight: Gauge
   errors: Counter<'method' | 'route' | 'error'>
+  /** Whether `duration` takes exemplars. */
+  exemplars: boolean
 }
 
-/** The RED metrics of the HTTP server, registered in `registry` in the order the page shows them. */
-export function createHttpMetrics (registry: Registry): HttpMetrics {
+/**
+ * The RED metrics of the HTTP server, registered in `registry` in the order the page shows them;
+ * durations with exemplars when `exemplars` (tracing on).
+ */
+export function createHttpMetrics (registry: Registry, exemplars: boolean): HttpMetrics {
   return {
+    exemplars,
     inFlight: new Gauge({
       name: 'http_requests_in_flight',
       help: 'HTTP requests being served right now.',
@@ -36,14 +39,12 @@ export function createHttpMetrics (registry: Registry): HttpMetrics {
       labelNames: REQUEST_LABELS,
       registers: [registry]
     }),
-    duration: registerWithExemplars(registry, new Histogram({
+    duration: histogram(registry, {
       name: 'http_request_duration_seconds',
       help: 'Time from receiving an HTTP request to finishing its response, in seconds.',
       labelNames: REQUEST_LABELS,
-      buckets: DURATION_BUCKETS_SECONDS,
-      enableExemplars: true,
-      registers: []
-    })),
+      buckets: DURATION_BUCKETS_SECONDS
+    }, exemplars),
     errors: new Counter({
       name: 'http_request_errors_total',
       help: 'HTTP requests that ended in an unhandled error (status 5xx), by error type.',
@@ -66,46 +67,8 @@ export const methodLabel = (method: string): string => KNOWN_METHODS.has(method)
 /** nginx's status for a client that closed the connection before it got its response. */
 export const CLIENT_CLOSED_REQUEST = 499
 
-/**
- * The reply of a request that holds an in-flight slot. When an earlier onRequest hook fails,
- * this one never runs but onResponse still does: it must not give back a slot that is not held.
- */
-const kReply = Symbol('metrics.reply')
-type Tracked = FastifyRequest & { [kReply]?: FastifyReply }
-
-/**
- * The hooks that record the requests of one route. `method` is undefined where one handler
- * serves several methods (the not-found handler); the request's own method is used then.
- * A client that hangs up before its response gets no onResponse, only onRequestAbort: it is
- * recorded there, as 499, with the time it waited.
- */
-export function requestHooks (http: HttpMetrics, route: string, method: string | undefined): Required<RouteHooks> {
-  const record = (request: Tracked, reply: FastifyReply, statusCode: number): void => {
-    if (request[kReply] !== undefined) {
-      request[kReply] = undefined
-      http.inFlight.dec()
-    }
-    const labels = { method: method ?? methodLabel(request.method), route, status_code: statusCode }
-    http.requests.inc(labels)
-    http.duration.observe({ labels, value: reply.elapsedTime / 1000, exemplarLabels: traceExemplar() })
-  }
-  return {
-    onRequest (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction) {
-      request[kReply] = reply
-      http.inFlight.inc()
-      done()
-    },
-    onResponse (request: Tracked, reply: FastifyReply, done: HookHandlerDoneFunction) {
-      record(request, reply, reply.statusCode)
-      done()
-    },
-    onRequestAbort (request: Tracked, done: HookHandlerDoneFunction) {
-      const reply = request[kReply]
-      if (reply !== undefined) record(request, reply, CLIENT_CLOSED_REQUEST)
-      done()
-    }
-  }
-}
+/** The route label of every request that matched no route, so that hostile paths add no series. */
+export const UNMATCHED_ROUTE = '<unmatched>'
 
 /**
  * Maps an error to a label value from a bounded set: Fastify's stable `FST_*` codes or Node's

@@ -1,7 +1,6 @@
 import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
-import { unmatchedResponseHooks } from '../route-hooks.ts'
 
 /** The status an error is answered with: its own 4xx or 5xx, else 500. */
 export function statusCodeOf (error: { statusCode?: number }): number {
@@ -23,16 +22,25 @@ async function errors (app: FastifyInstance): Promise<void> {
   })
 }
 
+/** Per server: the onResponse hooks that router errors run too. */
+const routerErrorHooks = new WeakMap<object, onResponseHookHandler[]>()
+
+/** Runs `hook`, an app-level onResponse hook, for the URLs the router rejects as well. */
+export function onRouterErrors (app: FastifyInstance, hook: onResponseHookHandler): void {
+  routerErrorHooks.set(app.server, [...routerErrorHooks.get(app.server) ?? [], hook])
+}
+
 /**
  * Fastify's router turns some URLs away before any route or hook sees them, and hands them to the
  * server's `frameworkErrors` option: a malformed percent-encoding (FST_ERR_BAD_URL, 400) or a
  * path parameter over the router's length limit (FST_ERR_MAX_PARAM_LENGTH, 414). They are answered
- * like any other client error and run the unmatched requests' onResponse hooks, so that a
- * scanner's traffic is counted and logged. No timer ran for them: their duration is recorded as 0.
+ * like any other client error, and, as Fastify runs no hooks for them, the hooks given to
+ * onRouterErrors run by hand, so that a scanner's traffic is counted and logged. No timer ran
+ * for them: their duration is recorded as 0.
  */
 export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.raw.once('finish', () => {
-    for (const hook of unmatchedResponseHooks(request.server)) hook.call(request.server, request, reply, () => {})
+    for (const hook of routerErrorHooks.get(request.server.server) ?? []) hook.call(request.server, request, reply, () => {})
   })
   const statusCode = statusCodeOf(error)
   reply.code(statusCode).send(body(statusCode, error.message))

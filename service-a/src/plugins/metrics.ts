@@ -4,13 +4,15 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { registerBuildInfo } from '../metrics/build-info.ts'
 import { renderMetrics } from '../metrics/exposition.ts'
 import { createInstrument, type Instrument } from '../metrics/function-metrics.ts'
-import { createHttpMetrics, DURATION_BUCKETS_SECONDS, errorTypeLabeler, methodLabel, requestHooks } from '../metrics/http-metrics.ts'
-import { hookEveryRoute, UNMATCHED_ROUTE } from '../route-hooks.ts'
-import { statusCodeOf } from './errors.ts'
+import { createHttpMetrics, DURATION_BUCKETS_SECONDS, errorTypeLabeler, methodLabel, UNMATCHED_ROUTE } from '../metrics/http-metrics.ts'
+import { requestHooks } from '../metrics/request-hooks.ts'
+import { onRouterErrors, statusCodeOf } from './errors.ts'
 
 export interface MetricsOptions {
   /** Service version for the build-info metric. */
   version: string
+  /** Durations carry the trace id of their request as an exemplar: with tracing on only. */
+  exemplars: boolean
 }
 
 declare module 'fastify' {
@@ -28,11 +30,11 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   registerBuildInfo(registry, options.version)
-  const http = createHttpMetrics(registry)
-  const instrument = createInstrument(registry, DURATION_BUCKETS_SECONDS)
+  const http = createHttpMetrics(registry, options.exemplars)
+  const instrument = createInstrument(registry, DURATION_BUCKETS_SECONDS, options.exemplars)
   app.decorate('metrics', { registry, instrument })
 
-  hookEveryRoute(app, (route, method) => requestHooks(http, route, method))
+  onRouterErrors(app, requestHooks(app, http).onResponse)
 
   // onError sees every error before the error handler answers it; only those that become a 5xx
   // are unhandled. It runs for errors only, so it costs nothing on the requests that succeed.

@@ -2,7 +2,7 @@ import { METHODS } from 'node:http'
 import type { InjectOptions } from 'fastify'
 import t from 'tap'
 import { DURATION_BUCKETS_SECONDS, OTHER_METHOD } from '../../src/metrics/http-metrics.ts'
-import { UNMATCHED_ROUTE } from '../../src/route-hooks.ts'
+import { UNMATCHED_ROUTE } from '../../src/metrics/http-metrics.ts'
 import { build, samples, scrape } from '../helper.ts'
 
 const ok = (route: string, method = 'GET', status = 200): string =>
