@@ -8,8 +8,7 @@ import { PrometheusApi } from '../monitoring/prometheus-api.ts'
 import { fetchJson, request } from '../support/http.ts'
 import { PATHS } from '../support/paths.ts'
 
-/** Without an alertmanagerUrl the Alertmanager checks are skipped, as when nothing answers there. */
-export interface SmokeOptions { serviceUrl: string, prometheusUrl: string, grafanaUrl: string, alertmanagerUrl?: string, grafanaUser: string, grafanaPassword: string }
+export interface SmokeOptions { serviceUrl: string, prometheusUrl: string, grafanaUrl: string, alertmanagerUrl: string, grafanaUser: string, grafanaPassword: string }
 
 const USAGE = 'usage: smoke [SERVICE_URL [PROMETHEUS_URL [GRAFANA_URL]]]  ' +
   '(or the same names as environment variables; ALERTMANAGER_URL; GRAFANA_USER and GRAFANA_PASSWORD for Grafana\'s API)'
@@ -56,9 +55,8 @@ export async function smoke (options: SmokeOptions, report: (line: string) => vo
   // request() fails only when nothing answers at all.
   const reachable = async (url: string): Promise<boolean> => await request(url).then(() => true, () => false)
   const alertmanager = options.alertmanagerUrl
-  if (alertmanager === undefined || !await reachable(`${alertmanager}/-/ready`)) {
-    report(`skip  Alertmanager is not reachable${alertmanager === undefined ? '' : ` at ${alertmanager}`}; its checks are skipped`)
-  } else {
+  if (!await reachable(`${alertmanager}/-/ready`)) report(`skip  Alertmanager is not reachable at ${alertmanager}; its checks are skipped`)
+  else {
     await step(`Alertmanager is ready with alertmanager/alertmanager.yml (${alertmanager}/api/v2/status) and Prometheus sends to it (${options.prometheusUrl}/api/v1/alertmanagers)`,
       () => checkAlertmanager(alertmanager, prometheus))
   }
