@@ -4,7 +4,7 @@ import { parse } from 'yaml'
 import { ALERTMANAGER_CONFIG } from '../alerting/alertmanager.ts'
 import { loadDashboard, readPrometheusDatasource } from '../monitoring/dashboard.ts'
 import { readRuleNames } from '../monitoring/prometheus-config.ts'
-import { PrometheusApi } from '../monitoring/prometheus-api.ts'
+import { PrometheusApi } from '../monitoring/prometheus-server.ts'
 import { fetchJson, request } from '../support/http.ts'
 import { PATHS } from '../support/paths.ts'
 
