@@ -5,7 +5,7 @@ import { generatedDashboards, staleDashboards } from '../../src/dashboards/gener
 import { allPanels, panelQueries, type Dashboard } from '../../src/monitoring/dashboard.ts'
 import { PATHS } from '../../src/support/paths.ts'
 
-t.test('grafana/dashboards/service-a.json is exactly what its TypeScript source generates (run make dashboards); make test-monitoring lints that file', async (t) => {
+t.test('grafana/dashboards/service-a.json is exactly what its TypeScript source generates (run make dashboards); test-monitoring lints it', async (t) => {
   t.same(generatedDashboards().map(({ file }) => file), [PATHS.dashboard])
   t.same(staleDashboards(), [], 'no checked-in dashboard differs from its source')
 })
