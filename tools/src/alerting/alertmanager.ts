@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml'
+import { prometheus3 } from '../monitoring/prometheus-server.ts'
 import { REPO_ROOT } from '../support/paths.ts'
 import { findExecutable, startReady, type Child } from '../support/processes.ts'
 
@@ -56,4 +57,15 @@ export function uncommentExamples (text: string): string {
     else if (indent === undefined || !line.startsWith(`${indent}#   `)) indent = undefined
     return indent === undefined ? line : indent + line.slice(indent.length + 2)
   }).join('\n')
+}
+
+/**
+ * The real binaries of the alerting tests: Alertmanager and amtool from Debian sid (the line
+ * nearest the cluster's image; `hack/offline-workarounds/install-alertmanager-sid.sh`),
+ * Prometheus 3.x. A missing one fails with the command that installs it, never skips.
+ */
+export function alertingBinaries (env: NodeJS.ProcessEnv = process.env): { alertmanager: string, amtool: string, prometheus: string } {
+  const [alertmanager, amtool] = ['alertmanager', 'amtool'].map((name) => `${env.ALERTMANAGER_DIR ?? `${REPO_ROOT}.tools/alertmanager`}/bin/${name}`) as [string, string]
+  for (const file of [alertmanager, amtool]) if (!existsSync(file)) throw new Error(`${file} is missing: run hack/offline-workarounds/install-alertmanager-sid.sh (make test-monitoring does)`)
+  return { alertmanager, amtool, prometheus: prometheus3(env) }
 }

@@ -3,7 +3,6 @@ import { StringDecoder } from 'node:string_decoder'
 
 /** Level names that mean a warning or worse, as slog, logfmt, zap and pino spell them. */
 const NOTABLE = /^(warn|warning|error|err|crit|critical|alert|emerg|fatal|panic|dpanic)$/i
-/** pino's numeric levels. */
 const PINO_LEVELS: Record<number, string> = { 40: 'WARN', 50: 'ERROR', 60: 'FATAL' }
 /** Found without parsing the line: a busy access log is mostly lines to skip. */
 const JSON_LEVEL = /"level":\s*(?:(\d+)|"(\w+)")/
@@ -14,7 +13,7 @@ const TEXT_LEVEL = /(?:^|\s)level=(\w+)|^\S+\t(\w+)\t/
  * (pino's JSON, Prometheus', Alertmanager's and Grafana's logfmt, Jaeger's zap console lines),
  * and any line with no level at all, which is what a process writes to stderr when it crashes.
  */
-export function isNotable (line: string): boolean {
+function isNotable (line: string): boolean {
   if (line.trim() === '') return false
   if (line.startsWith('{')) {
     const match = JSON_LEVEL.exec(line)
@@ -25,7 +24,7 @@ export function isNotable (line: string): boolean {
 }
 
 /** A line as the terminal shows it, after the part's name; pino's JSON as one line a person reads. */
-export function forTerminal (part: string, line: string): string {
+function forTerminal (part: string, line: string): string {
   let entry: Record<string, unknown> | undefined
   try { entry = line.startsWith('{') ? JSON.parse(line) : undefined } catch {}
   if (entry === undefined || typeof entry.level !== 'number') return `${part}: ${line}`
@@ -41,19 +40,13 @@ export function sizeOf (file: string): number {
   try { return statSync(file).size } catch { return 0 }
 }
 
-export interface LogFollower {
-  /** Passes on the notable lines that `part` writes to `file` from byte `from` on. */
-  follow: (part: string, file: string, from: number) => void
-  /** Passes on what was written since the last look, then stops. */
-  stop: () => void
-}
-
 /**
- * Follows the parts' log files, polling each every `intervalMs`, and gives `print` their
- * notable lines (`isNotable`) as the terminal shows them. The files stay complete: they are
- * read, never redirected.
+ * Follows the parts' log files, polling each every `intervalMs`, and gives `print` their notable
+ * lines as the terminal shows them: `follow` those `part` writes to `file` from byte `from` on;
+ * `stop` passes on what was written since the last look. The files stay complete: they are read,
+ * never redirected.
  */
-export function followLogs (print: (line: string) => void, intervalMs = 250): LogFollower {
+export function followLogs (print: (line: string) => void, intervalMs = 250): { follow: (part: string, file: string, from: number) => void, stop: () => void } {
   const logs: Array<{ part: string, file: string, offset: number, pending: string, decoder: StringDecoder }> = []
   const chunk = Buffer.alloc(1 << 20)
   const poll = (): void => {

@@ -1,5 +1,4 @@
-import { settingsFromEnv } from './settings.ts'
-import { startLocalStack } from './stack.ts'
+import { settingsFromEnv, startLocalStack } from './stack.ts'
 
 /**
  * `make run`: the stack without a cluster until Ctrl-C or SIGTERM, which stop every part in

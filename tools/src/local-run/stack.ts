@@ -1,15 +1,53 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { ALERTMANAGER_CONFIG, ALERTMANAGER_MISSING, findAlertmanager, startAlertmanager } from '../alerting/alertmanager.ts'
-import { PrometheusApi } from '../monitoring/prometheus-api.ts'
 import { deriveLocalConfig } from '../monitoring/prometheus-config.ts'
-import { startPrometheus } from '../monitoring/prometheus-server.ts'
+import { PrometheusApi, startPrometheus } from '../monitoring/prometheus-server.ts'
 import { waitFor } from '../support/http.ts'
-import { PATHS } from '../support/paths.ts'
-import { start, untilReady, type Child } from '../support/processes.ts'
+import { PATHS, REPO_ROOT } from '../support/paths.ts'
+import { findExecutable, start, startReady, untilReady, type Child } from '../support/processes.ts'
 import { findGrafana, GRAFANA_MISSING, startGrafana } from './grafana.ts'
-import { JAEGER_MISSING, startJaeger } from './jaeger.ts'
 import { followLogs, sizeOf } from './log-follower.ts'
+
+interface LocalSettings { servicePort: number, prometheusPort: number, grafanaPort: number, alertmanagerPort: number, runDir: string, load: boolean }
+
+/**
+ * The local run's settings from the environment (the Makefile passes its variables), with the
+ * ports the Kubernetes stack's port-forwards use, so that URLs are the same in both runs.
+ */
+export function settingsFromEnv (env: NodeJS.ProcessEnv): LocalSettings {
+  const number = (name: string, fallback: number, what: string, valid: (value: number) => boolean): number => {
+    const text = env[name]
+    if (text === undefined || text === '') return fallback
+    if (!valid(Number(text))) throw new Error(`${name} must be ${what}, not "${text}"`)
+    return Number(text)
+  }
+  const port = (name: string, fallback: number): number => number(name, fallback, 'a TCP port (1-65535)', (value) => Number.isInteger(value) && value >= 1 && value <= 65535)
+  return {
+    servicePort: port('SERVICE_PORT', 9000),
+    prometheusPort: port('PROMETHEUS_PORT', 9090),
+    grafanaPort: port('GRAFANA_PORT', 3000),
+    alertmanagerPort: port('ALERTMANAGER_PORT', 9093),
+    runDir: resolve(REPO_ROOT, env.RUN_DIR ?? PATHS.runDir),
+    // The load generator runs unless LOAD=0: the dashboards have data without anyone's traffic.
+    load: number('LOAD', 1, '1 or 0', (value) => value === 0 || value === 1) === 1
+  }
+}
+
+const JAEGER_MISSING = 'Jaeger: no jaeger binary on PATH, so the local run goes without traces. ' +
+  '`make tools` builds one into .tools/bin (with Go), or put Jaeger v2 on PATH, or use the Kubernetes stack.'
+
+/** Jaeger v2 with the stack's own config, on loopback (JAEGER_LISTEN_HOST), or undefined when none is installed. */
+async function startJaeger (env: NodeJS.ProcessEnv, runDir: string, signal?: AbortSignal): Promise<{ url: string, otlpUrl: string, child: Child } | undefined> {
+  const binary = findExecutable('jaeger', env.PATH)
+  if (binary === undefined) return undefined
+  const host = '127.0.0.1'
+  // The ports of jaeger/jaeger.yaml, the cluster's Jaeger's config too: health check, UI (and the query API), OTLP/HTTP in.
+  const child = await startReady(binary, [`--config=${REPO_ROOT}jaeger/jaeger.yaml`], `http://${host}:13133/status`, {
+    name: 'jaeger', env: { ...env, JAEGER_LISTEN_HOST: host }, output: { file: join(runDir, 'jaeger.log') }, detached: true, signal
+  })
+  return { url: `http://${host}:16686`, otlpUrl: `http://${host}:4318`, child }
+}
 
 /**
  * `runDir` holds the derived configs, every part's log and the Prometheus TSDB, which outlives a

@@ -1,11 +1,36 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { parseEnv } from 'node:util'
 import { parse } from 'yaml'
 import { ALERTMANAGER_CONFIG } from '../alerting/alertmanager.ts'
 import { loadDashboard, readPrometheusDatasource } from '../monitoring/dashboard.ts'
 import { readRuleNames } from '../monitoring/prometheus-config.ts'
-import { PrometheusApi } from '../monitoring/prometheus-api.ts'
+import { PrometheusApi } from '../monitoring/prometheus-server.ts'
 import { fetchJson, request } from '../support/http.ts'
-import type { SmokeOptions } from './options.ts'
+import { PATHS } from '../support/paths.ts'
+
+export interface SmokeOptions { serviceUrl: string, prometheusUrl: string, grafanaUrl: string, alertmanagerUrl: string, grafanaUser: string, grafanaPassword: string }
+
+const USAGE = 'usage: smoke [SERVICE_URL [PROMETHEUS_URL [GRAFANA_URL]]]  ' +
+  '(or the same names as environment variables; ALERTMANAGER_URL; GRAFANA_USER and GRAFANA_PASSWORD for Grafana\'s API)'
+
+/**
+ * Base URLs from the arguments, else the environment, else the ports that both `make run` and
+ * `skaffold dev --port-forward` use. Grafana's credentials default to the Kubernetes stack's
+ * generated admin secret when this checkout has one, else Grafana's own admin/admin.
+ */
+export function smokeOptions (args: string[], env: NodeJS.ProcessEnv, secretFile: string = PATHS.grafanaAdminSecret): SmokeOptions {
+  if (args.length > 3 || args.some((arg) => !/^https?:\/\//.test(arg))) throw new Error(USAGE)
+  const secret = existsSync(secretFile) ? parseEnv(readFileSync(secretFile, 'utf8')) : {}
+  const url = (value: string): string => value.replace(/\/+$/, '')
+  return {
+    serviceUrl: url(args[0] ?? env.SERVICE_URL ?? 'http://localhost:9000'),
+    prometheusUrl: url(args[1] ?? env.PROMETHEUS_URL ?? 'http://localhost:9090'),
+    grafanaUrl: url(args[2] ?? env.GRAFANA_URL ?? 'http://localhost:3000'),
+    alertmanagerUrl: url(env.ALERTMANAGER_URL ?? 'http://localhost:9093'),
+    grafanaUser: env.GRAFANA_USER ?? secret['admin-user'] ?? 'admin',
+    grafanaPassword: env.GRAFANA_PASSWORD ?? secret['admin-password'] ?? 'admin'
+  }
+}
 
 /** The first check that failed; its message says what was expected and what came back. */
 export class SmokeFailure extends Error {}
@@ -30,9 +55,8 @@ export async function smoke (options: SmokeOptions, report: (line: string) => vo
   // request() fails only when nothing answers at all.
   const reachable = async (url: string): Promise<boolean> => await request(url).then(() => true, () => false)
   const alertmanager = options.alertmanagerUrl
-  if (alertmanager === undefined || !await reachable(`${alertmanager}/-/ready`)) {
-    report(`skip  Alertmanager is not reachable${alertmanager === undefined ? '' : ` at ${alertmanager}`}; its checks are skipped`)
-  } else {
+  if (!await reachable(`${alertmanager}/-/ready`)) report(`skip  Alertmanager is not reachable at ${alertmanager}; its checks are skipped`)
+  else {
     await step(`Alertmanager is ready with alertmanager/alertmanager.yml (${alertmanager}/api/v2/status) and Prometheus sends to it (${options.prometheusUrl}/api/v1/alertmanagers)`,
       () => checkAlertmanager(alertmanager, prometheus))
   }

@@ -1,5 +1,4 @@
-import { smoke, SmokeFailure } from './checks.ts'
-import { smokeOptions } from './options.ts'
+import { smoke, SmokeFailure, smokeOptions } from './checks.ts'
 
 /** `make smoke`: exits 0 when every check passed, 1 at the first failure, 2 on bad usage. */
 try {

@@ -1,7 +1,7 @@
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { alertingBinaries } from '../../src/alerting/binaries.ts'
+import { alertingBinaries } from '../../src/alerting/alertmanager.ts'
 import { readRules } from '../../src/monitoring/prometheus-config.ts'
 import { checkTargets, startFromDeployment } from '../../src/manifests/prometheus-run.ts'
 import { fetchJson, request, waitFor } from '../../src/support/http.ts'
