@@ -82,6 +82,8 @@ const invalid: Array<[string, string, Record<string, Change[]>, RegExp[]]> = [
   ['a wrong type', 'service-a', { 'Deployment/service-a': [replace(`${C}/ports/0/containerPort`, '8080')] }, [/\.containerPort: expected numeric \(int or float\), got string/]],
   ['a bad enum value', 'service-a', { 'Deployment/service-a': [add(`${C}/imagePullPolicy`, 'Sometimes')] }, [/imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"/]],
   ['a missing required field', 'service-a', { 'Deployment/service-a': [remove('/spec/selector')] }, [/spec\.selector: Required value/]],
+  ['a Deployment selector that misses its own pods', 'service-a', { 'Deployment/service-a': [replace('/spec/template/metadata/labels', { app: 'x' })] }, [/`selector` does not match template `labels`/]],
+  ['a volumeMount without volume', 'service-a', { 'Deployment/service-a': [replace(`${C}/volumeMounts/0/name`, 'scratch')] }, [/volumeMounts\[0\]\.name: Not found: "scratch"/]],
   ['a RoleBinding without roleRef', 'overlays/multi-replica', { 'RoleBinding/prometheus': [remove('/roleRef')] }, [/roleRef\.name: Required value/]],
   ['an unknown kind', 'service-a', { 'ServiceAccount/service-a': [replace('/kind', 'Gadget')] }, [/no matches for kind "Gadget" in version "v1"/]],
   ['a misspelled field of a custom resource', 'overlays/prometheus-operator', { 'PodMonitor/service-a': [add('/spec/jobLable', 'x')] }, [/PodMonitor\): \.spec\.jobLable: field not declared in schema/]],
