@@ -214,7 +214,7 @@ test-containers: images $(TOOLING) lint-tools ## Containers for real: skaffold b
 # A control plane of the tests' own (etcd, kube-apiserver, kube-controller-manager, kube-scheduler
 # and KWOK's fake node on loopback), or the cluster that TEST_KUBECONFIG names.
 .PHONY: test-cluster
-test-cluster: tools images $(TOOLING) lint-tools ## Kubernetes for real: every rendered root applied to a real kube-apiserver (strict field validation, Pod Security admission), then skaffold deploy, delete and deploy again of the images skaffold build made.
+test-cluster: tools images $(TOOLING) lint-tools ## Kubernetes for real: every rendered root applied to a real kube-apiserver (strict field validation, Pod Security admission); skaffold deploy, delete and deploy again of the images skaffold build made; skaffold dev, Ctrl-C and a restart.
 	mkdir -p $(TEST_RESULTS) && cd tools && SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) npx tap test/cluster/*.test.ts | tee $(TEST_RESULTS)/cluster.tap
 
 ##@ Kubernetes

@@ -11,10 +11,10 @@ const find = (checks: ReturnType<typeof checkTargets>, start: string) => checks.
 
 t.test('every target passes on figures within its limit, and catches its own breach', async (t) => {
   t.same(new Set(Object.values(verdicts(checkTargets(rounds(servers(1.2, 1.4, [1.19, 1.6, 1.25])), metrics(1.5))))), new Set(['PASS', 'reported']))
-  t.same(verdicts(checkTargets(rounds(servers(1.26, 1.5, [1.2, 2.0, 1.4]), { rss: 1.2, wobble: 0.06 }), metrics(2.1, 381))), {
+  t.same(verdicts(checkTargets(rounds(servers(1.26, 1.55, [1.2, 2.0, 1.4]), { rss: 1.2, wobble: 0.06 }), metrics(2.1, 381))), {
     'logging off: CPU per request ≤ 1.25×': 'MISS',
     'logging off: CPU per request ≤ the cheapest metrics peer': 'PASS',
-    'as shipped: CPU per request ≤ 1.45×': 'MISS',
+    'as shipped: CPU per request ≤ 1.5×': 'MISS',
     'as shipped: RSS under load ≤ 1.15× bare Fastify': 'MISS',
     'tracing off: CPU per request within 3 % of the build without tracing': 'MISS',
     'tracing on, 100 % sampled: CPU per request over tracing off': 'over 1.5×: see the profile',
