@@ -29,6 +29,8 @@ endif
 TOOLS_BIN ?= $(TOOLS_DIR)/bin
 export TOOLS_DIR TOOLS_BIN
 export PATH := $(TOOLS_BIN):$(PATH)
+# Go: the PATH's, else where the official installer puts it (a non-interactive shell may lack it on its PATH).
+export GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 PROMETHEUS_OPERATOR_CRDS := $(TOOLS_DIR)/prometheus-operator-crds.yaml
 KWOK_STAGES := $(TOOLS_DIR)/kwok-stages.yaml
 
@@ -64,15 +66,15 @@ tools: $(PROMETHEUS_OPERATOR_CRDS) $(KWOK_STAGES) ## Build the pinned Skaffold, 
 # The CustomResourceDefinitions that the Prometheus Operator's module ships, for the control plane of the tests.
 $(PROMETHEUS_OPERATOR_CRDS): hack/tools/prometheus-operator/go.mod
 	mkdir -p $(@D)
-	cd hack/tools/prometheus-operator && go mod download github.com/prometheus-operator/prometheus-operator && \
-	  cat "$$(go list -m -f '{{.Dir}}' github.com/prometheus-operator/prometheus-operator)"/example/prometheus-operator-crd/*.yaml > $@.tmp
+	cd hack/tools/prometheus-operator && $(GO) mod download github.com/prometheus-operator/prometheus-operator && \
+	  cat "$$($(GO) list -m -f '{{.Dir}}' github.com/prometheus-operator/prometheus-operator)"/example/prometheus-operator-crd/*.yaml > $@.tmp
 	mv $@.tmp $@
 
 # KWOK's own "fast" stages, from its module: nodes turn Ready and keep their heartbeat, Pods turn
 # Running and Ready, deleted Pods go (what kwokctl gives a cluster by default).
 $(KWOK_STAGES): hack/tools/kwok/go.mod
 	mkdir -p $(@D)
-	cd hack/tools/kwok && go mod download sigs.k8s.io/kwok && stages="$$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage" && \
+	cd hack/tools/kwok && $(GO) mod download sigs.k8s.io/kwok && stages="$$($(GO) list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage" && \
 	  awk 'FNR == 1 { print "---" } 1' $$(ls "$$stages"/node/fast/*.yaml "$$stages"/node/heartbeat/*.yaml "$$stages"/pod/fast/*.yaml | grep -v /kustomization.yaml) > $@.tmp
 	mv $@.tmp $@
 

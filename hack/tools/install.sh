@@ -15,6 +15,8 @@ mkdir -p "$bin"
 bin=$(cd "$bin" && pwd)
 
 fail () { echo "install.sh: $*" >&2; exit 1; }
+# Go: $GO, else the PATH's, else where the official installer puts it.
+go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 # The version that FAMILY/go.mod requires of MODULE.
 pinned () { awk -v m="$2" '$1 == m && $2 ~ /^v/ { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$here/$1/go.mod"; }
 
@@ -86,10 +88,10 @@ install_one () {
       return
     fi
   done
-  command -v go >/dev/null || fail "building $name $want needs Go (https://go.dev/dl/), or put $name $want on the PATH"
+  [[ -x $go ]] || fail "building $name $want needs Go (https://go.dev/dl/), or put $name $want on the PATH"
   echo "$name $want: building from the Go module proxy (${family[$name]}/go.mod) ..." >&2
   # -pgo=off: a main package's default.pgo would rebuild every dependency for this one binary.
-  (cd "$here/${family[$name]}" && CGO_ENABLED=0 go build -trimpath -pgo=off -ldflags "-s -w $(ldflags "$name" "$want")" -o "$bin/$name.tmp" "${package[$name]}")
+  (cd "$here/${family[$name]}" && CGO_ENABLED=0 "$go" build -trimpath -pgo=off -ldflags "-s -w $(ldflags "$name" "$want")" -o "$bin/$name.tmp" "${package[$name]}")
   mv "$bin/$name.tmp" "$bin/$name"
   found=$(reported "$name" "$bin/$name")
   [[ $found == "$want" ]] || fail "$bin/$name reports ${found:-no version}, not $want"
