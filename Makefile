@@ -19,7 +19,7 @@ NODE := $(shell command -v node)
 else
 export PATH := $(TOOLS_DIR)/node/bin:$(PATH)
 NODE := $(TOOLS_DIR)/node/bin/node
-$(NODE):
+$(NODE): .nvmrc
 	scripts/install-node.sh $(NODE_VERSION) $(TOOLS_DIR)/node
 endif
 
@@ -49,7 +49,7 @@ help: ## Show this help.
 node_modules/.package-lock.json: package-lock.json | $(NODE)
 	npm ci --no-audit --no-fund
 
-# tap rebuilds its runner for a package's plugin list (TypeScript is left to Node 24) on first
+# tap rebuilds its runner for a package's plugin list (TypeScript is left to Node.js) on first
 # use; done up front, because a first run that rebuilds loses service-a's coverage data.
 %/node_modules/.tap-built: %/node_modules/.package-lock.json
 	cd $* && npx tap build >/dev/null && touch node_modules/.tap-built
@@ -288,7 +288,9 @@ bench: build node_modules/.package-lock.json ## service-a's instrumentation and 
 	cd bench && npm run --silent build && BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_CYCLES=$(BENCH_CYCLES) BENCH_BURST=$(BENCH_BURST) BENCH_WARMUP=$(BENCH_WARMUP) node src/run.ts
 
 SOAK_DURATION ?= 180
+SOAK_TRACE_PERCENT ?= 10
+SOAK_COMPARE ?=
 
 .PHONY: soak
-soak: images build node_modules/.package-lock.json ## service-a's image under its Deployment's memory and CPU limits, SOAK_DURATION seconds of mixed traffic; writes docs/benchmarks.md.
-	cd bench && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SOAK_DURATION=$(SOAK_DURATION) node src/soak.ts
+soak: images build node_modules/.package-lock.json ## service-a's image under its Deployment's memory and CPU limits, SOAK_DURATION seconds of mixed traffic, untraced and traced at SOAK_TRACE_PERCENT, then SOAK_COMPARE=name=IMAGE,…; writes docs/benchmarks.md.
+	cd bench && CONTAINERS_CONF=$(CONTAINERS_CONF) SERVICE_A_IMAGE=$(SERVICE_A_IMAGE) SOAK_DURATION=$(SOAK_DURATION) SOAK_TRACE_PERCENT=$(SOAK_TRACE_PERCENT) SOAK_COMPARE=$(SOAK_COMPARE) node src/soak.ts

@@ -20,7 +20,7 @@ taken() {
 }
 
 # "pid N: command line" of each listener on the port, as far as this user may see them (the
-# command line, because a program may rename its process: Node.js 24 shows up as MainThread).
+# command line, because a program may rename its process: Node.js shows up as MainThread).
 holders() {
   local pids
   if command -v lsof >/dev/null; then

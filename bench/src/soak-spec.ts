@@ -37,8 +37,10 @@ export function memorySample (text: string, seconds: number): MemorySample {
 
 export const HEADROOM_TARGET = 0.25
 
+export interface Verdict { peakRssBytes: number, headroom: number, lateSlopeMiBPerMinute: number, levelsOff: boolean, pass: boolean }
+
 /** The soak's target: 25 % headroom under the memory limit, and RSS levelled off (the second half's least-squares slope under a MiB a minute: GC and page reuse still move it). */
-export function verdict (samples: MemorySample[], limitBytes: number): { peakRssBytes: number, headroom: number, lateSlopeMiBPerMinute: number, levelsOff: boolean, pass: boolean } {
+export function verdict (samples: MemorySample[], limitBytes: number): Verdict {
   if (samples.length < 4) throw new Error(`too few samples to judge a trend (${samples.length})`)
   const peakRssBytes = Math.max(...samples.map((s) => s.rssBytes))
   const late = samples.filter((s) => s.seconds >= samples.at(-1)!.seconds / 2)
@@ -56,4 +58,18 @@ export function podmanRunArgs ({ name, image, port, limits }: { name: string, im
     ...Object.entries({ ...limits.env, PORT: String(port), HOST: '127.0.0.1' }).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     image
   ]
+}
+
+/** One soak of a run: its image, tracing sampled at `tracePercent` or off; `section` is filled in with its results. */
+export interface SoakRun { label: string, image: string, tracePercent?: number, section?: string }
+
+/** The image with tracing off, then traced at `tracePercent` (unless 0), then each `name=IMAGE` of `compare` with tracing off. */
+export function soakRuns ({ image, compare, tracePercent }: { image: string, compare: string, tracePercent: number }): SoakRun[] {
+  if (!(tracePercent >= 0 && tracePercent <= 100)) throw new Error(`SOAK_TRACE_PERCENT must be a number from 0 to 100 (got ${tracePercent})`)
+  const others = compare.split(',').filter(Boolean).map((spec) => {
+    const match = /^([\w.-]+)=(\S+)$/.exec(spec)
+    if (match === null) throw new Error(`SOAK_COMPARE: expected name=IMAGE, got ${JSON.stringify(spec)}`)
+    return { label: `${match[1]}, tracing off`, image: match[2]! }
+  })
+  return [{ label: 'service-a, tracing off', image }, ...(tracePercent > 0 ? [{ label: `service-a, tracing on at ${tracePercent} %`, image, tracePercent }] : []), ...others]
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client'
 import t from 'tap'
-import { deploymentLimits, memorySample, podmanRunArgs, quantity, verdict } from '../src/soak-spec.ts'
+import { deploymentLimits, memorySample, podmanRunArgs, quantity, soakRuns, verdict } from '../src/soak-spec.ts'
 
 const MIB = 2 ** 20
 
@@ -45,4 +45,16 @@ t.test('RSS passes when it levels off with a quarter of the limit to spare, and 
   t.equal(run((m) => 100 + 5 * m).lateSlopeMiBPerMinute.toFixed(2), '5.00')
   t.match(run(() => 150), { levelsOff: true, pass: false }, 'flat at 150 of 192 MiB')
   t.throws(() => verdict([], 192 * MIB), /too few samples/)
+})
+
+t.test('one run soaks the image untraced, then traced at the given percentage, then the comparison images; bad settings are refused', async (t) => {
+  t.same(soakRuns({ image: 'img', compare: 'ec84941=localhost/service-a:ec84941', tracePercent: 10 }), [
+    { label: 'service-a, tracing off', image: 'img' },
+    { label: 'service-a, tracing on at 10 %', image: 'img', tracePercent: 10 },
+    { label: 'ec84941, tracing off', image: 'localhost/service-a:ec84941' }
+  ])
+  t.same(soakRuns({ image: 'img', compare: '', tracePercent: 0 }).map((r) => r.label), ['service-a, tracing off'], 'SOAK_TRACE_PERCENT=0 leaves the traced soak out')
+  t.throws(() => soakRuns({ image: 'img', compare: 'no-image', tracePercent: 10 }), /SOAK_COMPARE: expected name=IMAGE, got "no-image"/)
+  t.throws(() => soakRuns({ image: 'img', compare: '', tracePercent: Number('ten') }), /SOAK_TRACE_PERCENT must be a number from 0 to 100 \(got NaN\)/)
+  t.throws(() => soakRuns({ image: 'img', compare: '', tracePercent: 120 }), /got 120/)
 })
