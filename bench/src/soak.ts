@@ -38,9 +38,14 @@ const results: Array<{ run: SoakRun, requestsPerSecond: number, verdict: Verdict
 for (const run of runs) results.push(await soak(run))
 publish('soak', summary(results), container)
 
-/** One soak: the image under the Deployment's limits and environment, plus the run's own (tracing to the sink in this process). */
+/**
+ * One soak: the image under the Deployment's limits and environment, its OTEL_* settings replaced:
+ * none with tracing off, else the sink in this process (the Deployment's collector is not here,
+ * and an exporter that cannot reach its collector holds its spans and retries).
+ */
 async function soak (run: SoakRun): Promise<{ run: SoakRun, requestsPerSecond: number, verdict: Verdict }> {
-  const runEnv: Record<string, string> = { ...limits.env, ...(run.tracePercent === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: await otlpSink(), OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(run.tracePercent / 100) }) }
+  const untraced = Object.fromEntries(Object.entries(limits.env).filter(([name]) => !name.startsWith('OTEL_')))
+  const runEnv: Record<string, string> = { ...untraced, ...(run.tracePercent === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: await otlpSink(), OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(run.tracePercent / 100) }) }
   const port = await freePort()
   const name = `soak-service-a-${process.pid}`
   const child = container ? start('podman', podmanRunArgs({ name, image: run.image, port, limits: { ...limits, env: runEnv } }), { env: podmanEnv }) : start(process.execPath, [`${PATHS.serviceA}/dist/server.js`], { env: { ...env, ...runEnv, PORT: String(port), HOST: '127.0.0.1' } })
