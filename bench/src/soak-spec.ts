@@ -60,8 +60,8 @@ export function podmanRunArgs ({ name, image, port, limits }: { name: string, im
   ]
 }
 
-/** One soak of a run: its image, tracing sampled at `tracePercent` or off; `section` is filled in with its results. */
-export interface SoakRun { label: string, image: string, tracePercent?: number, section?: string }
+/** One soak of a run: its image, tracing sampled at `tracePercent` or off. */
+export interface SoakRun { label: string, image: string, tracePercent?: number }
 
 /** The image with tracing off, then traced at `tracePercent` (unless 0), then each `name=IMAGE` of `compare` with tracing off. */
 export function soakRuns ({ image, compare, tracePercent }: { image: string, compare: string, tracePercent: number }): SoakRun[] {

@@ -34,7 +34,9 @@ const MIX = [...Array<string>(8).fill('/'), '/hello/soak', '/hello/soak', '/hell
 const limits = deploymentLimits(readFileSync(`${PATHS.serviceA}/k8s/service-a-deployment.yaml`, 'utf8'), 'service-a')
 if (env.SOAK_LOG_LEVEL !== undefined) limits.env.LOG_LEVEL = env.SOAK_LOG_LEVEL
 const runs = soakRuns({ image, compare: env.SOAK_COMPARE ?? '', tracePercent: Number(env.SOAK_TRACE_PERCENT ?? 10) })
-const results: Array<{ run: SoakRun, requestsPerSecond: number, verdict: Verdict }> = []
+/** A finished soak: its throughput, its memory verdict, and its own section of the results. */
+interface SoakResult { run: SoakRun, requestsPerSecond: number, verdict: Verdict, section: string }
+const results: SoakResult[] = []
 for (const run of runs) results.push(await soak(run))
 publish('soak', summary(results), container)
 
@@ -43,7 +45,7 @@ publish('soak', summary(results), container)
  * none with tracing off, else the sink in this process (the Deployment's collector is not here,
  * and an exporter that cannot reach its collector holds its spans and retries).
  */
-async function soak (run: SoakRun): Promise<{ run: SoakRun, requestsPerSecond: number, verdict: Verdict }> {
+async function soak (run: SoakRun): Promise<SoakResult> {
   const untraced = Object.fromEntries(Object.entries(limits.env).filter(([name]) => !name.startsWith('OTEL_')))
   const runEnv: Record<string, string> = { ...untraced, ...(run.tracePercent === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: await otlpSink(), OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(run.tracePercent / 100) }) }
   const port = await freePort()
@@ -80,7 +82,7 @@ async function soak (run: SoakRun): Promise<{ run: SoakRun, requestsPerSecond: n
     const requestsPerSecond = traffic.requests.total / traffic.duration
     // About a dozen rows whatever the duration: enough to see the curve level off.
     const step = Math.max(1, Math.round(samples.length / 12))
-    run.section = [
+    const section = [
       `### ${run.label}`, '',
       `${container ? `Image ${run.image}` : 'service-a/dist as a plain process, no limits'}; LOG_LEVEL=${runEnv.LOG_LEVEL ?? 'info'}${run.tracePercent === undefined ? ', tracing off' : `, tracing on, ${run.tracePercent} % sampled, ${received.exports - exportsBefore} OTLP exports received on loopback`}.`,
       `Load: ${traffic.duration} s of mixed traffic over ${connections} connections: ${traffic.requests.total} requests, ${requestsPerSecond.toFixed(0)} req/s; ${codes.map(([code, count]) => `${code}: ${count}`).join(', ')}.`,
@@ -89,7 +91,7 @@ async function soak (run: SoakRun): Promise<{ run: SoakRun, requestsPerSecond: n
       `Peak RSS ${mib(v.peakRssBytes)} MiB of ${mib(limits.memoryBytes)} MiB: headroom ${(v.headroom * 100).toFixed(0)} % (target ≥ ${HEADROOM_TARGET * 100} %); RSS slope over the second half ${v.lateSlopeMiBPerMinute.toFixed(2)} MiB/min (${v.levelsOff ? 'levelled off' : 'still growing'}).`,
       `OOMKilled ${oomKilled ?? 'n/a (no container)'}. SIGTERM → exit code ${exitCode} after ${stopSeconds.toFixed(1)} s. Memory target: ${v.pass ? 'PASS' : 'MISS'}.`, ''
     ].join('\n')
-    return { run, requestsPerSecond, verdict: v }
+    return { run, requestsPerSecond, verdict: v, section }
   } finally {
     if (container) await podman('rm', '--force', '--ignore', name)
     await child.stop('SIGKILL')
@@ -97,12 +99,12 @@ async function soak (run: SoakRun): Promise<{ run: SoakRun, requestsPerSecond: n
 }
 
 /** The run's header, a table of every soak with its throughput against the first's, then each soak's own section. */
-function summary (results: Array<{ run: SoakRun, requestsPerSecond: number, verdict: Verdict }>): string {
+function summary (results: SoakResult[]): string {
   const [first] = results
   return [
     `${runStamp()}, Node.js ${process.versions.node} in the runner; limits from the Deployment: ${limits.cpus} CPU, ${mib(limits.memoryBytes)} MiB; each soak ${duration} s, one after another on the same machine.`, '',
     '| soak | req/s | throughput vs the first | peak RSS MiB | headroom | RSS slope, 2nd half | memory target |', '|---|---:|---:|---:|---:|---:|---|',
     ...results.map(({ run, requestsPerSecond, verdict: v }) => `| ${run.label} | ${requestsPerSecond.toFixed(0)} | ${(requestsPerSecond / first!.requestsPerSecond).toFixed(2)}× | ${mib(v.peakRssBytes)} | ${(v.headroom * 100).toFixed(0)} % | ${v.lateSlopeMiBPerMinute.toFixed(2)} MiB/min | ${v.pass ? 'PASS' : 'MISS'} |`),
-    '', ...results.map(({ run }) => run.section)
+    '', ...results.map(({ section }) => section)
   ].join('\n')
 }
